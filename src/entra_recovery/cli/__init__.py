@@ -1,0 +1,3 @@
+"""cli layer (see shared/design.md)."""
+
+from __future__ import annotations

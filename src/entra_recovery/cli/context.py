@@ -1,0 +1,80 @@
+"""
+`AppContext`: the global options, and the lazy construction of what commands need.
+
+Commands that do not talk to Graph never build credentials or start the emulator: both happen
+only when a command calls `graph_settings()` / `graph_client()`.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+from dataclasses import dataclass
+from dataclasses import field
+from typing import TYPE_CHECKING
+from typing import Any
+
+from entra_recovery.graph.settings import GraphSettings
+
+if TYPE_CHECKING:
+    from entra_recovery.emulator.server import EmulatorServer
+
+
+@dataclass
+class AppContext:
+    """Values of the global options, plus resources started on demand."""
+
+    emulator: bool = False
+    emulator_scenario: str | None = None
+    emulator_state: str | None = None
+    graph_url: str | None = None
+    api_version: str | None = None
+    poll_interval: float | None = None
+    auth_method: str | None = None
+    tenant_id: str | None = None
+    client_id: str | None = None
+    color: str = "auto"
+    quiet: bool = False
+    state_dir: str | None = None
+    _emulator_server: EmulatorServer | None = field(default=None, repr=False)
+    _settings: GraphSettings | None = field(default=None, repr=False)
+    _exit_stack: contextlib.ExitStack = field(default_factory=contextlib.ExitStack, repr=False)
+
+    def graph_settings(self) -> GraphSettings:
+        """Settings from options over environment; with --emulator, start it and use it."""
+        if self._settings is not None:
+            return self._settings
+        overrides: dict[str, Any] = {
+            "graph_url": self.graph_url,
+            "api_version": self.api_version,
+            "poll_interval": self.poll_interval,
+            "auth_method": self.auth_method,
+            "tenant_id": self.tenant_id,
+            "client_id": self.client_id,
+        }
+        if self.emulator:
+            server = self.start_emulator()
+            overrides["graph_url"] = server.url
+            overrides["access_token"] = server.make_token()
+            overrides["auth_method"] = "token"
+            if self.poll_interval is None and not os.environ.get("ENTRA_RECOVERY_POLL_INTERVAL"):
+                overrides["poll_interval"] = 0.2
+        self._settings = GraphSettings.from_env(**overrides)
+        return self._settings
+
+    def start_emulator(self) -> EmulatorServer:
+        """Start the bundled emulator in-process on a free loopback port (once)."""
+        if self._emulator_server is None:
+            from entra_recovery.emulator.server import EmulatorServer
+
+            server = EmulatorServer(
+                scenario=self.emulator_scenario or "demo",
+                state_file=self.emulator_state,
+            )
+            server.start()
+            self._exit_stack.callback(server.stop)
+            self._emulator_server = server
+        return self._emulator_server
+
+    def close(self) -> None:
+        self._exit_stack.close()

@@ -1,0 +1,91 @@
+"""
+Constants shared by every layer: version, API versions, scopes, entity types, exit codes.
+
+Nothing here imports anything heavier than the standard library.
+"""
+
+from __future__ import annotations
+
+import enum
+
+VERSION = "0.1.0"
+
+DEFAULT_GRAPH_URL = "https://graph.microsoft.com"
+API_VERSIONS = ("v1.0", "beta")
+DEFAULT_API_VERSION = "v1.0"
+
+# Environment variables (contract: shared/design.md).
+ENV_GRAPH_URL = "ENTRA_RECOVERY_GRAPH_URL"
+ENV_API_VERSION = "ENTRA_RECOVERY_API_VERSION"
+ENV_ACCESS_TOKEN = "ENTRA_RECOVERY_ACCESS_TOKEN"  # noqa: S105 - a variable name, not a secret
+ENV_POLL_INTERVAL = "ENTRA_RECOVERY_POLL_INTERVAL"
+ENV_STATE_DIR = "ENTRA_RECOVERY_STATE_DIR"
+ENV_COLOR = "ENTRA_RECOVERY_COLOR"
+
+# First polling interval for jobs. Real jobs take minutes to hours.
+DEFAULT_POLL_INTERVAL = 30.0
+MAX_POLL_INTERVAL = 300.0
+
+# Least-privileged delegated scopes per operation (reference section 6.5).
+SCOPE_READ = "EntraBackup.Read.All"
+SCOPE_PREVIEW = "EntraBackup.ReadWrite.Preview"
+SCOPE_RECOVERY = "EntraBackup.ReadWrite.Recovery"
+
+# Graph header every request carries, so evolvable enum members arrive intact.
+PREFER_UNKNOWN_ENUMS = "include-unknown-enum-members"
+
+ODATA_NAMESPACE = "microsoft.graph.entraRecoveryServices"
+ODATA_TYPE_PREVIEW_JOB = f"#{ODATA_NAMESPACE}.recoveryPreviewJob"
+ODATA_TYPE_RECOVERY_JOB = f"#{ODATA_NAMESPACE}.recoveryJob"
+ODATA_TYPE_SNAPSHOT = f"#{ODATA_NAMESPACE}.snapshot"
+ODATA_TYPE_NAMES_FILTER = f"#{ODATA_NAMESPACE}.recoveryJobEntityNamesFilter"
+ODATA_TYPE_NAME_AND_IDS_FILTER = f"#{ODATA_NAMESPACE}.recoveryJobEntityNameAndIdsFilter"
+ODATA_TYPE_ENTITY_TYPE_AND_IDS = f"#{ODATA_NAMESPACE}.entityTypeAndIds"
+
+# resourceTypeName members, in the service's order (reference section 4.6).
+ENTITY_TYPES = (
+    "user",
+    "group",
+    "conditionalAccessPolicy",
+    "namedLocationPolicy",
+    "authenticationMethodPolicy",
+    "authorizationPolicy",
+    "authenticationStrengthPolicy",
+    "application",
+    "servicePrincipal",
+    "oAuth2PermissionGrant",
+    "appRoleAssignment",
+    "organization",
+)
+
+# recoveryAction members we know; anything else is passed through, never dropped.
+RECOVERY_ACTIONS = ("update", "restore", "softDelete")
+
+# recoveryStatus members (reference section 4.6).
+JOB_STATUSES = (
+    "initialized",
+    "running",
+    "successful",
+    "failed",
+    "abandoned",
+    "unknownFutureValue",
+    "calculating",
+    "loadingData",
+)
+
+PLAN_API_VERSION = "entra-recovery/v1"
+PLAN_KIND = "RecoveryPlan"
+PLAN_SCHEMA_FILE = "recovery-plan.schema.json"
+DIFF_REPORT_SCHEMA_FILE = "diff-report.schema.json"
+
+
+class ExitCode(enum.IntEnum):
+    """Exit codes, the same for every command (shared/design.md)."""
+
+    OK = 0
+    ERROR = 1
+    CHANGES = 2
+    REFUSED = 3
+    FAILED_CHANGES = 4
+    USAGE = 64
+    INTERRUPTED = 130

@@ -1,0 +1,3 @@
+"""emulator layer (see shared/design.md)."""
+
+from __future__ import annotations

@@ -1,0 +1,28 @@
+"""
+The only package that talks to Microsoft Graph.
+
+msgraph-sdk and azure-identity are imported lazily inside functions, so importing this package
+is cheap; see `client.py` and `auth.py`.
+"""
+
+from __future__ import annotations
+
+from entra_recovery.graph.api import GraphApi
+from entra_recovery.graph.models import Change
+from entra_recovery.graph.models import FilteringCriteria
+from entra_recovery.graph.models import Identity
+from entra_recovery.graph.models import Job
+from entra_recovery.graph.models import JobKind
+from entra_recovery.graph.models import JobStatus
+from entra_recovery.graph.models import Snapshot
+
+__all__ = [
+    "Change",
+    "FilteringCriteria",
+    "GraphApi",
+    "Identity",
+    "Job",
+    "JobKind",
+    "JobStatus",
+    "Snapshot",
+]

@@ -1,0 +1,68 @@
+"""
+`GraphApi`: the narrow, async interface the runner and the parity commands depend on.
+
+`graph.client.GraphClient` implements it over msgraph-sdk; tests may use the emulator-backed
+client or a small fake. Every method raises `entra_recovery.errors.GraphError` (or a subclass)
+on failure.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import Protocol
+
+from entra_recovery.graph.models import Change
+from entra_recovery.graph.models import FilteringCriteria
+from entra_recovery.graph.models import Identity
+from entra_recovery.graph.models import Job
+from entra_recovery.graph.models import Snapshot
+
+
+class GraphApi(Protocol):
+    """What the plan runner needs from Microsoft Graph."""
+
+    async def identity(self) -> Identity:
+        """Claims of the token in use (tenant, user); never the token itself."""
+        ...
+
+    async def list_snapshots(self) -> list[Snapshot]:
+        """Every snapshot, all pages, oldest first as Graph returns them."""
+        ...
+
+    async def get_snapshot(self, snapshot_id: str) -> Snapshot:
+        """One snapshot; `SnapshotNotFoundError` (listing the available ones) if absent."""
+        ...
+
+    async def list_jobs(self, *, filter: str | None = None) -> list[Job]:
+        """Tenant-wide jobs of both kinds, all pages."""
+        ...
+
+    async def get_job(self, job_id: str) -> Job:
+        """A job by id through the tenant-wide `jobs` collection."""
+        ...
+
+    async def get_preview_job(self, snapshot_id: str, job_id: str) -> Job: ...
+
+    async def get_recovery_job(self, snapshot_id: str, job_id: str) -> Job: ...
+
+    async def start_preview_job(self, snapshot_id: str, criteria: FilteringCriteria) -> str:
+        """Create a preview job; return its id (parsed from `Location`)."""
+        ...
+
+    async def start_recovery_job(self, snapshot_id: str, criteria: FilteringCriteria) -> str:
+        """Create a recovery job (writes to the tenant!); return its id."""
+        ...
+
+    async def cancel_job(self, job_id: str) -> None: ...
+
+    def iter_change_pages(
+        self, snapshot_id: str, job_id: str, *, top: int = 999
+    ) -> AsyncIterator[list[Change]]:
+        """Pages of raw change objects from getChanges, following nextLink verbatim."""
+        ...
+
+    def iter_failed_change_pages(
+        self, snapshot_id: str, job_id: str, *, top: int = 999
+    ) -> AsyncIterator[list[Change]]:
+        """Pages of raw change objects from getFailedChanges."""
+        ...

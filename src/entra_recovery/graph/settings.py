@@ -1,0 +1,110 @@
+"""
+How to reach Graph: base URL, API version, credential choice, polling interval.
+
+Built by the CLI from options and environment variables (shared/design.md contracts), or by a
+script directly. The access token, when given, is kept out of `repr()`.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from dataclasses import field
+from urllib.parse import urlsplit
+
+from entra_recovery.constants import API_VERSIONS
+from entra_recovery.constants import DEFAULT_API_VERSION
+from entra_recovery.constants import DEFAULT_GRAPH_URL
+from entra_recovery.constants import DEFAULT_POLL_INTERVAL
+from entra_recovery.constants import ENV_ACCESS_TOKEN
+from entra_recovery.constants import ENV_API_VERSION
+from entra_recovery.constants import ENV_GRAPH_URL
+from entra_recovery.constants import ENV_POLL_INTERVAL
+from entra_recovery.errors import UsageError
+
+AUTH_METHODS = (
+    "auto",  # static token if ENTRA_RECOVERY_ACCESS_TOKEN is set, else Azure CLI, else browser
+    "token",
+    "browser",
+    "device-code",
+    "environment",  # client secret or certificate from AZURE_* variables (reads only)
+    "managed-identity",
+    "azure-cli",
+)
+
+
+@dataclass(frozen=True)
+class GraphSettings:
+    """Everything `graph/` needs to connect; no secrets in repr."""
+
+    graph_url: str = DEFAULT_GRAPH_URL
+    api_version: str = DEFAULT_API_VERSION
+    access_token: str | None = field(default=None, repr=False)
+    auth_method: str = "auto"
+    tenant_id: str | None = None
+    client_id: str | None = None
+    poll_interval: float = DEFAULT_POLL_INTERVAL
+    timeout: float | None = None
+
+    def __post_init__(self) -> None:
+        parts = urlsplit(self.graph_url)
+        if parts.scheme not in ("https", "http") or not parts.hostname:
+            raise UsageError(
+                f"invalid Graph URL {self.graph_url!r}",
+                hint="give a base URL without version, e.g. https://graph.microsoft.com",
+            )
+        if parts.scheme == "http" and parts.hostname not in ("localhost", "127.0.0.1", "::1"):
+            raise UsageError(
+                f"refusing plain http for {parts.hostname}: tokens are only sent over https "
+                "(plain http is allowed for loopback emulators)"
+            )
+        if parts.path not in ("", "/") or parts.query or parts.fragment:
+            raise UsageError(
+                f"the Graph URL must not contain a path or query: {self.graph_url!r}",
+                hint="drop the '/v1.0' or '/beta'; use --api-version to choose the version",
+            )
+        if self.api_version not in API_VERSIONS:
+            raise UsageError(
+                f"unknown API version {self.api_version!r}; use one of {', '.join(API_VERSIONS)}"
+            )
+        if self.auth_method not in AUTH_METHODS:
+            raise UsageError(
+                f"unknown auth method {self.auth_method!r}; use one of {', '.join(AUTH_METHODS)}"
+            )
+        if self.poll_interval <= 0:
+            raise UsageError("the poll interval must be a positive number of seconds")
+
+    @property
+    def base_url(self) -> str:
+        """Graph URL with the version, e.g. https://graph.microsoft.com/v1.0."""
+        return f"{self.graph_url.rstrip('/')}/{self.api_version}"
+
+    @property
+    def origin(self) -> tuple[str, str, int]:
+        """(scheme, host, port) that tokens may be sent to."""
+        parts = urlsplit(self.graph_url)
+        port = parts.port or (443 if parts.scheme == "https" else 80)
+        return parts.scheme, (parts.hostname or "").lower(), port
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None, **overrides: object) -> GraphSettings:
+        """Settings from ENTRA_RECOVERY_* variables; explicit non-None overrides win."""
+        env = os.environ if env is None else env
+        values: dict[str, object] = {}
+        if env.get(ENV_GRAPH_URL):
+            values["graph_url"] = env[ENV_GRAPH_URL]
+        if env.get(ENV_API_VERSION):
+            values["api_version"] = env[ENV_API_VERSION]
+        if env.get(ENV_ACCESS_TOKEN):
+            values["access_token"] = env[ENV_ACCESS_TOKEN].strip()
+        if env.get(ENV_POLL_INTERVAL):
+            try:
+                values["poll_interval"] = float(env[ENV_POLL_INTERVAL])
+            except ValueError:
+                raise UsageError(
+                    f"{ENV_POLL_INTERVAL} must be a number of seconds, "
+                    f"not {env[ENV_POLL_INTERVAL]!r}"
+                ) from None
+        values.update({k: v for k, v in overrides.items() if v is not None})
+        return cls(**values)  # type: ignore[arg-type]

@@ -1,0 +1,3 @@
+"""report layer (see shared/design.md)."""
+
+from __future__ import annotations

@@ -1,0 +1,3 @@
+"""runner layer (see shared/design.md)."""
+
+from __future__ import annotations
