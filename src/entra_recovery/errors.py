@@ -196,9 +196,34 @@ class GateRefused(RecoveryError):
 
     exit_code = ExitCode.REFUSED
 
-    def __init__(self, message: str, *, gate: str, hint: str | None = None) -> None:
+    def __init__(
+        self,
+        message: str,
+        *,
+        gate: str,
+        hint: str | None = None,
+        details: tuple[str, ...] = (),
+    ) -> None:
         super().__init__(message, hint=hint)
         self.gate = gate
+        self.details = details
+
+
+class FingerprintMismatch(GateRefused):
+    """The fresh preview's fingerprint differs from the approved one."""
+
+    def __init__(
+        self, *, approved: str, fresh: str, details: tuple[str, ...] = (), hint: str | None = None
+    ) -> None:
+        super().__init__(
+            f"the tenant changed since the review: approved fingerprint {approved} "
+            f"does not match the fresh preview's {fresh}",
+            gate="fingerprint",
+            hint=hint,
+            details=details,
+        )
+        self.approved = approved
+        self.fresh = fresh
 
 
 class ApplyNotApproved(GateRefused):
