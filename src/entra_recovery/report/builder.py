@@ -1,0 +1,234 @@
+"""
+Streaming builder: raw Graph change objects in, `Diff` out.
+
+Step in the flow: the runner calls `DiffBuilder.add_page(page)` for every page of `getChanges`
+(or `getFailedChanges`) as it arrives and `build()` once at the end. Each raw change is turned
+into an `ObjectChange` straight away and the raw dict can be dropped, so memory holds only the
+diff records (plus references to the leaf values they show).
+
+Reading rules (reference section 5): `deltaFromCurrent` holds the snapshot values the recovery
+would write, `currentState` the tenant's current values; annotation keys (`@odata.type`,
+`@removed`, ...) are ignored; nested objects are compared recursively into dotted leaf paths (an
+object present on one side only is one row); `<nav>@delta` arrays become link rows; unknown
+entity types and actions are kept as they are.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Iterable
+from collections.abc import Mapping
+from typing import Any
+
+from entra_recovery.report.model import ABSENT
+from entra_recovery.report.model import ACTION_MISSING
+from entra_recovery.report.model import LINK_ADD
+from entra_recovery.report.model import LINK_REMOVE
+from entra_recovery.report.model import NOT_RECOVERED_LINKS
+from entra_recovery.report.model import Diff
+from entra_recovery.report.model import LinkChange
+from entra_recovery.report.model import ObjectChange
+from entra_recovery.report.model import PropertyChange
+
+_DELTA_SUFFIX = "@delta"
+_ODATA_TYPE_PREFIX = "#microsoft.graph."
+
+
+class DiffBuilder:
+    """
+    Collects change objects one at a time and builds a sorted `Diff`.
+
+    Example:
+        builder = DiffBuilder()
+        for page in pages:
+            builder.add_page(page)
+        diff = builder.build()
+    """
+
+    __slots__ = ("_changes",)
+
+    def __init__(self) -> None:
+        self._changes: list[ObjectChange] = []
+
+    def add(self, change: Mapping[str, Any]) -> ObjectChange:
+        """Convert one raw change dict and keep it; returns the record made from it."""
+        record = object_change_from_raw(change)
+        self._changes.append(record)
+        return record
+
+    def add_page(self, page: Iterable[Mapping[str, Any]]) -> None:
+        """Add every change of one page (`value` array of a getChanges response)."""
+        for change in page:
+            self.add(change)
+
+    def __len__(self) -> int:
+        return len(self._changes)
+
+    def build(self) -> Diff:
+        """The sorted diff with summary counts; the builder can keep collecting afterwards."""
+        return Diff.from_changes(self._changes)
+
+
+def build_diff(changes: Iterable[Mapping[str, Any]]) -> Diff:
+    """Build a diff from an iterable of raw change dicts in one call."""
+    builder = DiffBuilder()
+    builder.add_page(changes)
+    return builder.build()
+
+
+def object_change_from_raw(change: Mapping[str, Any]) -> ObjectChange:
+    """
+    Turn one raw change object into an `ObjectChange`.
+
+    Raises:
+        TypeError: when `change` (or its `deltaFromCurrent`/`currentState`) is not a JSON object.
+    """
+    if not isinstance(change, Mapping):
+        raise TypeError(f"a change object must be a JSON object, not {type(change).__name__}")
+    delta = _mapping(change.get("deltaFromCurrent"), "deltaFromCurrent")
+    current = _mapping(change.get("currentState"), "currentState")
+    properties: list[PropertyChange] = []
+    links: list[LinkChange] = []
+    for key in sorted(set(delta) | set(current)):
+        if key.endswith(_DELTA_SUFFIX) and key in delta:
+            links.extend(_links(key[: -len(_DELTA_SUFFIX)], delta[key]))
+        elif not _is_annotation(key):
+            _compare(key, current.get(key, ABSENT), delta.get(key, ABSENT), properties)
+    links.sort(key=lambda link: (link.navigation, link.operation, link.target_id))
+    not_recovered = sorted({link.navigation for link in links} & NOT_RECOVERED_LINKS)
+    return ObjectChange(
+        entity_type=_name(change.get("entityTypeName"), "unknown"),
+        id=_object_id(change),
+        display_name=_display_name(change, current, delta),
+        action=_name(change.get("recoveryAction"), ACTION_MISSING),
+        properties=tuple(properties),
+        links=tuple(links),
+        failure_message=_opt_str(change.get("failureMessage")),
+        links_not_recovered=tuple(not_recovered),
+    )
+
+
+def _mapping(value: Any, what: str) -> Mapping[str, Any]:
+    if value is None:
+        return {}
+    if not isinstance(value, Mapping):
+        raise TypeError(f"{what} must be a JSON object, not {type(value).__name__}")
+    return value
+
+
+def _is_annotation(key: str) -> bool:
+    """`@odata.type`, `@removed`, `prop@odata.type` and other instance annotations."""
+    return "@" in key
+
+
+def _name(value: Any, default: str) -> str:
+    if value is None or value == "":
+        return default
+    return sys.intern(str(value))
+
+
+def _opt_str(value: Any) -> str | None:
+    return None if value is None else str(value)
+
+
+def _object_id(change: Mapping[str, Any]) -> str:
+    value = change.get("id")
+    if value is None:
+        value = change.get("objectId")  # one beta getFailedChanges sample uses `objectId`
+    return "" if value is None else str(value)
+
+
+def _display_name(
+    change: Mapping[str, Any], current: Mapping[str, Any], delta: Mapping[str, Any]
+) -> str | None:
+    for value in (change.get("displayName"), current.get("displayName"), delta.get("displayName")):
+        if isinstance(value, str) and value:
+            return value
+    return None
+
+
+def canonical_json(value: Any) -> str:
+    """Sorted keys, no whitespace, non-ASCII kept: the form used to compare and hash values."""
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+def _compare(path: str, current: Any, snapshot: Any, out: list[PropertyChange]) -> None:
+    """Append rows for `path`; recurse when both sides are objects."""
+    if isinstance(current, Mapping) and isinstance(snapshot, Mapping):
+        for key in sorted(set(current) | set(snapshot)):
+            if not _is_annotation(key):
+                _compare(f"{path}.{key}", current.get(key, ABSENT), snapshot.get(key, ABSENT), out)
+        return
+    if current is not ABSENT and snapshot is not ABSENT and _same(current, snapshot):
+        return
+    added = removed = None
+    if isinstance(current, list) and isinstance(snapshot, list):
+        added, removed = _list_difference(current, snapshot)
+    out.append(PropertyChange(sys.intern(path), current, snapshot, added, removed))
+
+
+def _same(left: Any, right: Any) -> bool:
+    # type-aware: True == 1 in Python, but not for a directory property
+    if type(left) is not type(right):
+        return False
+    return bool(left == right)
+
+
+def _list_difference(current: list[Any], snapshot: list[Any]) -> tuple[tuple[Any, ...], ...]:
+    """(added, removed): set-like difference by canonical JSON, in each list's own order."""
+    current_keys = {_item_key(item) for item in current}
+    snapshot_keys = {_item_key(item) for item in snapshot}
+    added = _unique(item for item in snapshot if _item_key(item) not in current_keys)
+    removed = _unique(item for item in current if _item_key(item) not in snapshot_keys)
+    return added, removed
+
+
+def _item_key(item: Any) -> Any:
+    if isinstance(item, str | int | float | bool) or item is None:
+        return (type(item).__name__, item)
+    return ("json", canonical_json(item))
+
+
+def _unique(items: Iterable[Any]) -> tuple[Any, ...]:
+    seen: set[Any] = set()
+    result = []
+    for item in items:
+        key = _item_key(item)
+        if key not in seen:
+            seen.add(key)
+            result.append(item)
+    return tuple(result)
+
+
+def _links(navigation: str, items: Any) -> list[LinkChange]:
+    nav = sys.intern(navigation)
+    if not isinstance(items, list):
+        items = [items]
+    result = []
+    for item in items:
+        if isinstance(item, Mapping):
+            target = item.get("id")
+            target_id = "" if target is None else str(target)
+            operation = LINK_REMOVE if "@removed" in item else LINK_ADD
+            name = item.get("displayName")
+            result.append(
+                LinkChange(
+                    nav,
+                    target_id,
+                    _short_type(item.get("@odata.type")),
+                    operation,
+                    name if isinstance(name, str) else None,
+                )
+            )
+        else:
+            result.append(LinkChange(nav, str(item), None, LINK_ADD))
+    return result
+
+
+def _short_type(value: Any) -> str | None:
+    if not isinstance(value, str) or not value:
+        return None
+    if value.startswith(_ODATA_TYPE_PREFIX):
+        value = value[len(_ODATA_TYPE_PREFIX) :]
+    return sys.intern(value.lstrip("#"))

@@ -1,0 +1,141 @@
+"""
+The change-set fingerprint: binds an apply to the preview that was reviewed.
+
+Step in the flow: the runner feeds every raw change of a preview to a `Fingerprinter` (alongside
+the `DiffBuilder`); `plan preview` prints the result, `plan apply` recomputes it from a fresh
+preview and refuses when it differs from the approved one.
+
+Recipe (version 1; docs/reports.md shows a worked example). `canonical(x)` is
+`json.dumps(x, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False)`
+encoded as UTF-8.
+
+1. For every change object, build the record
+   `{"entityTypeName": ..., "id": ..., "recoveryAction": ..., "deltaFromCurrent": ...,
+   "currentState": ...}` from the change's own fields (`id` falls back to `objectId`; a missing
+   field is `null`), and take `sha256(canonical(record)).hexdigest()`.
+   `displayName` and `failureMessage` are left out: the display name is current state already
+   carried by `currentState` when it matters, and failure messages are not part of what a
+   recovery would do.
+2. Sort the per-change entries by (entityTypeName, id, digest), with a missing name or id as "".
+3. The fingerprint is `"sha256:" + sha256(canonical({"fingerprintVersion": 1,
+   "snapshotId": <snapshot id>, "filteringCriteria": <criteria JSON or null>,
+   "changes": [<hex digests in that order>]})).hexdigest()`.
+
+The result does not depend on page order or page size, and changes with any value, action,
+id, type or snapshot/criteria difference.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable
+from collections.abc import Mapping
+from typing import Any
+from typing import Final
+
+FINGERPRINT_VERSION: Final = 1
+FINGERPRINT_PREFIX: Final = "sha256:"
+
+# The change fields that enter the fingerprint, as Graph names them.
+FINGERPRINT_FIELDS: Final = (
+    "entityTypeName",
+    "id",
+    "recoveryAction",
+    "deltaFromCurrent",
+    "currentState",
+)
+
+
+def canonical_bytes(value: Any) -> bytes:
+    """The canonical JSON encoding the fingerprint hashes."""
+    text = json.dumps(
+        value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False
+    )
+    return text.encode("utf-8")
+
+
+def change_record(change: Mapping[str, Any]) -> dict[str, Any]:
+    """The part of a raw change object that the fingerprint covers."""
+    record = {name: change.get(name) for name in FINGERPRINT_FIELDS}
+    if record["id"] is None:
+        record["id"] = change.get("objectId")
+    return record
+
+
+def change_digest(change: Mapping[str, Any]) -> str:
+    """Hex sha256 of one change's canonical record (step 1 of the recipe)."""
+    return hashlib.sha256(canonical_bytes(change_record(change))).hexdigest()
+
+
+class Fingerprinter:
+    """
+    Accumulates a fingerprint over a stream of raw change objects.
+
+    Args:
+        snapshot_id: the snapshot the preview/recovery targets.
+        criteria: the `filteringCriteria` JSON sent when creating the job
+            (`FilteringCriteria.to_json()`), or None for the whole tenant.
+    """
+
+    __slots__ = ("_criteria", "_entries", "_snapshot_id")
+
+    def __init__(self, snapshot_id: str, criteria: Mapping[str, Any] | None = None) -> None:
+        self._snapshot_id = snapshot_id
+        self._criteria = None if criteria is None else dict(criteria)
+        self._entries: list[tuple[str, str, bytes]] = []
+
+    def add(self, change: Mapping[str, Any]) -> None:
+        """Add one raw change object (as Graph sent it)."""
+        record = change_record(change)
+        digest = hashlib.sha256(canonical_bytes(record)).digest()
+        entity_type = record["entityTypeName"]
+        object_id = record["id"]
+        self._entries.append(
+            (
+                "" if entity_type is None else str(entity_type),
+                "" if object_id is None else str(object_id),
+                digest,
+            )
+        )
+
+    def add_page(self, page: Iterable[Mapping[str, Any]]) -> None:
+        """Add every change object of one page."""
+        for change in page:
+            self.add(change)
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    def hexdigest(self) -> str:
+        """The fingerprint, `sha256:<64 hex>`; can be called again after more `add`s."""
+        # bytes order equals the order of their lowercase hex digests
+        self._entries.sort()
+        document = {
+            "fingerprintVersion": FINGERPRINT_VERSION,
+            "snapshotId": self._snapshot_id,
+            "filteringCriteria": self._criteria,
+            "changes": [entry[2].hex() for entry in self._entries],
+        }
+        return FINGERPRINT_PREFIX + hashlib.sha256(canonical_bytes(document)).hexdigest()
+
+
+def fingerprint(
+    snapshot_id: str,
+    criteria: Mapping[str, Any] | None,
+    changes: Iterable[Mapping[str, Any]],
+) -> str:
+    """Fingerprint of a complete change list in one call."""
+    fingerprinter = Fingerprinter(snapshot_id, criteria)
+    fingerprinter.add_page(changes)
+    return fingerprinter.hexdigest()
+
+
+def is_fingerprint(value: str) -> bool:
+    """True for a well-formed `sha256:<64 lowercase hex>` string."""
+    digest = value[len(FINGERPRINT_PREFIX) :]
+    return (
+        value.startswith(FINGERPRINT_PREFIX)
+        and len(digest) == 64
+        and all(ch in "0123456789abcdef" for ch in digest)
+    )

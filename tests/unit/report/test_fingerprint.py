@@ -1,0 +1,153 @@
+"""Fingerprint: recomputable, order independent, sensitive to every value."""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+import json
+import random
+
+import pytest
+import report_samples as s
+
+from entra_recovery.report import Fingerprinter
+from entra_recovery.report import fingerprint
+from entra_recovery.report import is_fingerprint
+
+
+def _independent(snapshot_id: str, criteria: object, changes: list[dict]) -> str:
+    """The recipe of docs/reports.md, written out with nothing but hashlib and json."""
+
+    def canon(value: object) -> bytes:
+        return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode(
+            "utf-8"
+        )
+
+    entries = []
+    for change in changes:
+        object_id = change.get("id", change.get("objectId"))
+        record = {
+            "entityTypeName": change.get("entityTypeName"),
+            "id": object_id,
+            "recoveryAction": change.get("recoveryAction"),
+            "deltaFromCurrent": change.get("deltaFromCurrent"),
+            "currentState": change.get("currentState"),
+        }
+        digest = hashlib.sha256(canon(record)).hexdigest()
+        entries.append((change.get("entityTypeName") or "", object_id or "", digest))
+    entries.sort()
+    document = {
+        "fingerprintVersion": 1,
+        "snapshotId": snapshot_id,
+        "filteringCriteria": criteria,
+        "changes": [digest for _, _, digest in entries],
+    }
+    return "sha256:" + hashlib.sha256(canon(document)).hexdigest()
+
+
+def test_recomputes_independently() -> None:
+    """The documented recipe gives the same value as the Fingerprinter."""
+    changes = s.demo_changes()
+    ours = fingerprint(s.SNAPSHOT_ID, s.CRITERIA, changes)
+    assert ours == _independent(s.SNAPSHOT_ID, s.CRITERIA, changes)
+    assert is_fingerprint(ours)
+
+
+def test_docs_worked_example() -> None:
+    """The worked example in docs/reports.md stays true."""
+    changes = [copy.deepcopy(s.CA_MFA_ADMINS)]
+    value = fingerprint("MjAyNi0xMS0yOFQwMjozMDowMFo=", None, changes)
+    assert value == _independent("MjAyNi0xMS0yOFQwMjozMDowMFo=", None, changes)
+    assert value == WORKED_EXAMPLE
+
+
+WORKED_EXAMPLE = "sha256:5051de23655f0930aa27bfd0b61423575a68d5bd90aad70af18077484d86a787"
+
+
+def test_page_order_does_not_matter() -> None:
+    """Any order and any paging of the same changes gives the same fingerprint."""
+    changes = s.demo_changes()
+    expected = fingerprint(s.SNAPSHOT_ID, s.CRITERIA, changes)
+    rng = random.Random(7)
+    for _ in range(5):
+        rng.shuffle(changes)
+        fp = Fingerprinter(s.SNAPSHOT_ID, s.CRITERIA)
+        fp.add_page(changes[:3])
+        for change in changes[3:]:
+            fp.add(change)
+        assert fp.hexdigest() == expected
+
+
+def _mutations() -> list[tuple[str, object]]:
+    return [
+        ("snapshot value", lambda c: c[0]["deltaFromCurrent"].update(state="disabled")),
+        (
+            "current value",
+            lambda c: c[0]["currentState"].update(state="enabledForReportingButNotEnforced"),
+        ),
+        ("action", lambda c: c[0].update(recoveryAction="restore")),
+        ("id", lambda c: c[0].update(id="c3d4e5f6-0001-4000-8000-000000000099")),
+        ("type", lambda c: c[0].update(entityTypeName="namedLocationPolicy")),
+        (
+            "nested list item",
+            lambda c: c[1]["currentState"]["conditions"]["users"]["excludeUsers"].pop(),
+        ),
+        (
+            "link removed flag",
+            lambda c: c[2]["deltaFromCurrent"]["members@delta"][0].update({"@removed": {}}),
+        ),
+        (
+            "key order of a list",
+            lambda c: c[1]["deltaFromCurrent"]["conditions"]["clientAppTypes"].reverse(),
+        ),
+        ("null to absent", lambda c: c[3]["deltaFromCurrent"].pop("deletedDateTime")),
+        ("one change more", lambda c: c.append(copy.deepcopy(s.ROGUE_APP) | {"id": "new"})),
+        ("one change less", lambda c: c.pop()),
+    ]
+
+
+@pytest.mark.parametrize(("what", "mutate"), _mutations(), ids=[m[0] for m in _mutations()])
+def test_any_change_changes_the_fingerprint(what: str, mutate) -> None:  # type: ignore[no-untyped-def]
+    """Every difference in what the recovery would do or overwrite shows."""
+    changes = s.demo_changes()
+    before = fingerprint(s.SNAPSHOT_ID, s.CRITERIA, changes)
+    mutate(changes)
+    assert fingerprint(s.SNAPSHOT_ID, s.CRITERIA, changes) != before
+
+
+def test_snapshot_and_criteria_count() -> None:
+    """Another snapshot or scope gives another fingerprint."""
+    changes = s.demo_changes()
+    base = fingerprint(s.SNAPSHOT_ID, s.CRITERIA, changes)
+    assert fingerprint("other", s.CRITERIA, changes) != base
+    assert fingerprint(s.SNAPSHOT_ID, None, changes) != base
+
+
+def test_display_name_and_failure_message_are_excluded() -> None:
+    """Labels that a recovery does not write leave the fingerprint alone."""
+    changes = s.demo_changes()
+    base = fingerprint(s.SNAPSHOT_ID, s.CRITERIA, changes)
+    changes[0]["displayName"] = "renamed label"
+    changes[0]["failureMessage"] = "boom"
+    assert fingerprint(s.SNAPSHOT_ID, s.CRITERIA, changes) == base
+
+
+def test_empty_preview_has_a_fingerprint() -> None:
+    """No changes still binds snapshot and scope."""
+    value = fingerprint(s.SNAPSHOT_ID, None, [])
+    assert is_fingerprint(value)
+    assert value == _independent(s.SNAPSHOT_ID, None, [])
+
+
+@pytest.mark.parametrize(
+    ("value", "ok"),
+    [
+        ("sha256:" + "a" * 64, True),
+        ("sha256:" + "A" * 64, False),
+        ("md5:" + "a" * 64, False),
+        ("sha256:" + "a" * 63, False),
+    ],
+)
+def test_is_fingerprint(value: str, ok: bool) -> None:
+    """Only `sha256:` plus 64 lowercase hex digits is well formed."""
+    assert is_fingerprint(value) is ok
