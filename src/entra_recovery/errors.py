@@ -165,6 +165,10 @@ class JobConflictError(GraphError):
 class ThrottledError(GraphError):
     """Graph kept answering 429/503 beyond our retry budget."""
 
+    def __init__(self, message: str, *, retry_after: float | None = None, **kwargs: object) -> None:
+        super().__init__(message, **kwargs)  # type: ignore[arg-type]
+        self.retry_after = retry_after  # seconds Graph asked us to wait, when it said
+
 
 class ForeignHostError(GraphError):
     """A nextLink or Location points at a host other than the configured Graph host."""
