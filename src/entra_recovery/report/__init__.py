@@ -7,6 +7,14 @@ Step in the flow: raw change pages -> `DiffBuilder` (+ `Fingerprinter`) -> `Diff
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from typing import Final
+
+from entra_recovery.report import html as _html
+from entra_recovery.report import jsonreport as _json
+from entra_recovery.report import junit as _junit
+from entra_recovery.report import markdown as _markdown
+from entra_recovery.report import terminal as _terminal
 from entra_recovery.report.builder import DiffBuilder
 from entra_recovery.report.builder import build_diff
 from entra_recovery.report.builder import object_change_from_raw
@@ -31,14 +39,42 @@ from entra_recovery.report.model import Diff
 from entra_recovery.report.model import LinkChange
 from entra_recovery.report.model import ObjectChange
 from entra_recovery.report.model import PropertyChange
+from entra_recovery.report.options import Renderer
+from entra_recovery.report.options import RenderOptions
 from entra_recovery.report.serialize import FORMAT_VERSION
 from entra_recovery.report.serialize import diff_from_json
 from entra_recovery.report.serialize import report_from_json
 from entra_recovery.report.serialize import report_to_json
 
+RENDERERS: Final[dict[str, Renderer]] = {
+    "terminal": Renderer("terminal", ".txt", "text/plain", _terminal.iter_render),
+    "markdown": Renderer("markdown", ".md", "text/markdown", _markdown.iter_render),
+    "json": Renderer("json", ".json", "application/json", _json.iter_render),
+    "junit": Renderer("junit", ".xml", "application/xml", _junit.iter_render),
+    "html": Renderer("html", ".html", "text/html", _html.iter_render),
+}
+"""Output formats by name, in the order the CLI lists them."""
+
+
+def render(report: Report, format: str, options: RenderOptions | None = None) -> str:
+    """
+    Render `report` in one format (`terminal`, `markdown`, `json`, `junit`, `html`).
+
+    Raises:
+        KeyError: for an unknown format name (the CLI restricts choices to RENDERERS).
+    """
+    return RENDERERS[format].render(report, options)
+
+
+def iter_render(report: Report, format: str, options: RenderOptions | None = None) -> Iterator[str]:
+    """Like `render`, in chunks: write them one by one for big reports."""
+    return RENDERERS[format].iter_render(report, options)
+
+
 __all__ = [
     "ABSENT",
     "FORMAT_VERSION",
+    "RENDERERS",
     "REPORT_STATUSES",
     "ApplyInfo",
     "Diff",
@@ -52,6 +88,8 @@ __all__ = [
     "ObjectDifference",
     "PlanInfo",
     "PropertyChange",
+    "RenderOptions",
+    "Renderer",
     "Report",
     "SnapshotInfo",
     "build_diff",
@@ -62,7 +100,9 @@ __all__ = [
     "fingerprint",
     "guards_ok",
     "is_fingerprint",
+    "iter_render",
     "object_change_from_raw",
+    "render",
     "report_from_json",
     "report_to_json",
 ]

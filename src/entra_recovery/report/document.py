@@ -39,6 +39,7 @@ REPORT_STATUSES: Final = (
     STATUS_FAILED_CHANGES,
     STATUS_FAILED,
 )
+_APPLY_STATUSES: Final = (STATUS_REFUSED, STATUS_APPLIED, STATUS_FAILED_CHANGES, STATUS_FAILED)
 
 
 @dataclass(frozen=True, slots=True)
@@ -128,6 +129,13 @@ class Report:
     def __post_init__(self) -> None:
         if self.status is None:
             object.__setattr__(self, "status", default_status(self.diff, self.apply))
+
+    @property
+    def kind(self) -> str:
+        """`apply` for an apply run (finished or refused), otherwise `preview`."""
+        if self.apply is not None or self.status in _APPLY_STATUSES:
+            return "apply"
+        return "preview"
 
     @property
     def guards_ok(self) -> bool:

@@ -306,3 +306,42 @@ def _plan_fields() -> dict[str, Any]:
         "owner": PLAN.owner,
         "reviewers": PLAN.reviewers,
     }
+
+
+def empty_report() -> Report:
+    """A preview without drift."""
+    diff = build_diff([])
+    return demo_report(
+        diff=diff,
+        fingerprint=fingerprint(SNAPSHOT_ID, CRITERIA, []),
+        guards=evaluate_guards(diff, 50, None, [BREAK_GLASS]),
+        job=JobInfo("9d1e2f3a-0003-4000-8000-00000000cccc", "successful", 0, 0),
+    )
+
+
+def refused_report() -> Report:
+    """An apply refused because the tenant drifted after the approved preview."""
+    from entra_recovery.report import compare
+
+    approved = build_diff(demo_changes())
+    fresh_changes = [c for c in demo_changes() if c.get("id") != ADELE_RESTORE["id"]]
+    fresh_changes.append(copy.deepcopy(REFERENCE_USER_UPDATE))
+    fresh_changes[0]["currentState"]["state"] = "enabledForReportingButNotEnforced"
+    fresh = build_diff(fresh_changes)
+    return demo_report(
+        plan=PlanInfo(**{**_plan_fields(), "mode": "apply"}),
+        diff=fresh,
+        fingerprint=fingerprint(SNAPSHOT_ID, CRITERIA, fresh_changes),
+        status="refused",
+        messages=("refused: the fresh preview's fingerprint does not match the approved one",),
+        comparison=compare(approved, fresh),
+        approve_command=None,
+    )
+
+
+CASES = {
+    "demo": demo_report,
+    "apply": apply_report,
+    "empty": empty_report,
+    "refused": refused_report,
+}

@@ -1,0 +1,295 @@
+"""
+HTML renderer: one self-contained page for people who do not read JSON.
+
+Step in the flow: `plan preview --format html` writes a file that opens offline: inline CSS,
+an inline SVG stacked bar chart of the changes by entity type and action, the summary, guards,
+fingerprint and one collapsible table per object. No script, no external URL; a
+Content-Security-Policy meta tag forbids both even if a value slipped through. Every value from
+the tenant is HTML-escaped (names such as `<script>` arrive as text).
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Iterator
+from typing import Final
+
+from entra_recovery.report.document import Report
+from entra_recovery.report.document import format_time
+from entra_recovery.report.model import LINK_ADD
+from entra_recovery.report.model import Diff
+from entra_recovery.report.model import ObjectChange
+from entra_recovery.report.options import RenderOptions
+from entra_recovery.report.text import action_symbol
+from entra_recovery.report.text import action_verb
+from entra_recovery.report.text import clean
+from entra_recovery.report.text import format_value
+from entra_recovery.report.text import property_symbol
+from entra_recovery.report.text import summary_line
+from entra_recovery.report.text import totals_line
+
+_COLOURS: Final = {"update": "#c98a00", "restore": "#2e7d32", "softDelete": "#c62828"}
+_OTHER_COLOUR: Final = "#6a1b9a"
+_CSS: Final = """
+body{font:14px/1.45 system-ui,-apple-system,"Segoe UI",sans-serif;margin:0 auto;max-width:1200px;
+padding:1.5em;color:#1d1d1f;background:#fff}
+h1{font-size:1.5em;margin:.2em 0}h3{font-size:1.05em}
+h2{font-size:1.2em;border-bottom:1px solid #ddd;padding-bottom:.2em;margin-top:1.6em}
+table{border-collapse:collapse;margin:.5em 0}td,th{border:1px solid #ddd;padding:.25em .5em;
+vertical-align:top;text-align:left}th{background:#f5f5f7}
+td.n{text-align:right;font-variant-numeric:tabular-nums}
+code,pre,.v{font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;font-size:.92em}
+.v{white-space:pre-wrap;word-break:break-all;max-width:32em}
+pre{background:#f5f5f7;padding:.6em;overflow-x:auto;white-space:pre-wrap;word-break:break-all}
+details{border:1px solid #ddd;border-radius:4px;margin:.35em 0;padding:.2em .6em}
+summary{cursor:pointer}
+.status{display:inline-block;padding:.1em .6em;border-radius:1em;background:#eee;font-weight:600}
+.ok{color:#2e7d32}.bad{color:#c62828;font-weight:600}
+.s-update{color:#c98a00}.s-restore{color:#2e7d32}.s-softDelete{color:#c62828}.s-other{color:#6a1b9a}
+.sym{font-family:ui-monospace,monospace;font-weight:700}
+.add{color:#2e7d32}.rem{color:#c62828}.warn{background:#fff4e5;border-left:4px solid #c98a00;
+padding:.4em .8em}
+.legend span{margin-right:1.2em}.sw{display:inline-block;width:.9em;height:.9em;margin-right:.3em;
+vertical-align:-.1em}
+"""
+
+
+def h(value: object) -> str:
+    """Escape for HTML text and attribute values."""
+    return html.escape(clean(str(value)), quote=True)
+
+
+def _action_class(action: str) -> str:
+    return f"s-{action}" if action in _COLOURS else "s-other"
+
+
+def iter_render(report: Report, options: RenderOptions) -> Iterator[str]:
+    """The HTML page in chunks (one per object)."""
+    plan = report.plan
+    kind = report.kind
+    title = f"entra-recovery {kind}: {plan.name}"
+    yield (
+        '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
+        '<meta http-equiv="Content-Security-Policy" content="default-src \'none\'; '
+        "style-src 'unsafe-inline'\">\n"
+        '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
+        f"<title>{h(title)}</title>\n<style>{_CSS}</style>\n</head>\n<body>\n"
+    )
+    yield f'<h1>{h(title)}</h1>\n<p><span class="status">{h(report.status)}</span></p>\n'
+    for message in report.messages:
+        yield f'<p class="warn">{h(message)}</p>\n'
+    yield from _overview(report)
+    yield "<h2>Summary</h2>\n"
+    yield f"<p><b>{h(summary_line(report.diff))}</b> ({h(totals_line(report.diff))})</p>\n"
+    if not report.diff.is_empty:
+        yield _chart(report.diff)
+        yield from _counts_table(report.diff)
+    yield from _guards(report)
+    if report.fingerprint:
+        yield f"<h2>Fingerprint</h2>\n<p><code>{h(report.fingerprint)}</code></p>\n"
+        if report.approve_command and not report.diff.is_empty:
+            yield "<p>To apply exactly this change set after review:</p>\n"
+            yield f"<pre>{h(report.approve_command)}</pre>\n"
+    if report.comparison is not None and not report.comparison.is_empty:
+        yield from _comparison(report)
+    if not report.diff.is_empty:
+        yield f"<h2>Changes ({report.diff.total_objects} objects)</h2>\n"
+        for entity_type, changes in report.diff.by_entity_type():
+            yield f"<h3>{h(entity_type)} ({len(changes)})</h3>\n"
+            for change in changes:
+                yield _object(change, options)
+    if report.apply is not None:
+        yield from _apply(report, options)
+    yield (
+        f"<hr>\n<p><small>Generated {h(format_time(report.generated_at))} by entra-recovery "
+        f"{h(report.tool_version)}.</small></p>\n</body>\n</html>\n"
+    )
+
+
+def render(report: Report, options: RenderOptions) -> str:
+    return "".join(iter_render(report, options))
+
+
+def _overview(report: Report) -> Iterator[str]:
+    plan = report.plan
+    rows: list[tuple[str, str | None]] = [
+        ("Plan", plan.name),
+        ("Plan file", plan.file),
+        ("Plan sha256", plan.sha256),
+        ("Mode", plan.mode),
+        ("Change", plan.change),
+        ("Owner", plan.owner),
+        ("Reviewers", ", ".join(plan.reviewers) or None),
+        ("Tenant", report.tenant),
+        ("Scope", report.scope),
+    ]
+    if report.snapshot is not None:
+        rows.append(("Snapshot", report.snapshot.id))
+        rows.append(("Snapshot created", format_time(report.snapshot.created)))
+    if report.job is not None:
+        rows.append(("Preview job", f"{report.job.id} ({report.job.status})"))
+    rows.append(("Generated", format_time(report.generated_at)))
+    yield "<h2>Overview</h2>\n<table>\n"
+    for label, value in rows:
+        if value:
+            yield f"<tr><th>{h(label)}</th><td>{h(value)}</td></tr>\n"
+    yield "</table>\n"
+
+
+def _actions(diff: Diff) -> list[str]:
+    return list(diff.action_totals)
+
+
+def _chart(diff: Diff) -> str:
+    """An inline SVG stacked bar per entity type, segments per action, with a legend."""
+    actions = _actions(diff)
+    label_width, bar_width, row_height = 230, 520, 26
+    largest = max(sum(counts.values()) for counts in diff.counts.values())
+    height = row_height * len(diff.counts) + 10
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" role="img" width="{label_width + bar_width + 70}"'
+        f' height="{height}" viewBox="0 0 {label_width + bar_width + 70} {height}">\n'
+        "<title>Changes by entity type and action</title>\n"
+    ]
+    for row, (entity_type, counts) in enumerate(diff.counts.items()):
+        y = 5 + row * row_height
+        parts.append(
+            f'<text x="{label_width - 8}" y="{y + 16}" text-anchor="end" font-size="13" '
+            f'font-family="sans-serif">{h(entity_type)}</text>\n'
+        )
+        x = float(label_width)
+        total = 0
+        for action in actions:
+            count = counts.get(action, 0)
+            if not count:
+                continue
+            total += count
+            width = bar_width * count / largest
+            colour = _COLOURS.get(action, _OTHER_COLOUR)
+            parts.append(
+                f'<rect x="{x:.1f}" y="{y}" width="{width:.1f}" height="{row_height - 6}" '
+                f'fill="{colour}"><title>{h(entity_type)}: {count} {h(action)}</title></rect>\n'
+            )
+            x += width
+        parts.append(
+            f'<text x="{x + 6:.1f}" y="{y + 16}" font-size="13" font-family="sans-serif">'
+            f"{total}</text>\n"
+        )
+    parts.append('</svg>\n<p class="legend">')
+    for action in actions:
+        colour = _COLOURS.get(action, _OTHER_COLOUR)
+        parts.append(
+            f'<span><span class="sw" style="background:{colour}"></span>{h(action)}</span>'
+        )
+    parts.append("</p>\n")
+    return "".join(parts)
+
+
+def _counts_table(diff: Diff) -> Iterator[str]:
+    actions = _actions(diff)
+    yield "<table>\n<tr><th>Entity type</th>"
+    yield "".join(f"<th>{h(action)}</th>" for action in actions) + "<th>Total</th></tr>\n"
+    for entity_type, counts in diff.counts.items():
+        cells = "".join(f'<td class="n">{counts.get(a, 0)}</td>' for a in actions)
+        total = sum(counts.values())
+        yield f'<tr><td>{h(entity_type)}</td>{cells}<td class="n">{total}</td></tr>\n'
+    totals = diff.action_totals
+    cells = "".join(f'<td class="n"><b>{totals[a]}</b></td>' for a in actions)
+    yield f'<tr><td><b>Total</b></td>{cells}<td class="n"><b>{diff.total_objects}</b></td></tr>\n'
+    yield "</table>\n"
+
+
+def _guards(report: Report) -> Iterator[str]:
+    if not report.guards:
+        return
+    yield "<h2>Guards</h2>\n<table>\n<tr><th>Guard</th><th>Result</th><th>Details</th></tr>\n"
+    for result in report.guards:
+        mark = '<span class="ok">ok</span>' if result.ok else '<span class="bad">violated</span>'
+        objects = "".join(f"<br><code>{h(o)}</code>" for o in result.objects)
+        details = f"{h(result.message)}{objects}"
+        yield f"<tr><td>{h(result.name)}</td><td>{mark}</td><td>{details}</td></tr>\n"
+    yield "</table>\n"
+    if not report.guards_ok:
+        yield '<p class="warn">An apply of this plan would be refused by its guards.</p>\n'
+
+
+def _object(change: ObjectChange, options: RenderOptions) -> str:
+    symbol = action_symbol(change.action)
+    name = f" <b>{h(change.display_name)}</b>" if change.display_name else ""
+    parts = [
+        f'<details><summary><span class="sym {_action_class(change.action)}">{h(symbol)}</span> '
+        f"{h(change.entity_type)}{name} <code>{h(change.id)}</code> "
+        f"{h(action_verb(change.action))}</summary>\n"
+    ]
+    if change.failure_message is not None:
+        parts.append(f'<p class="warn">Failed: {h(change.failure_message)}</p>\n')
+    if change.properties or change.links:
+        parts.append(
+            "<table>\n<tr><th></th><th>Property or link</th><th>Current</th>"
+            "<th>Snapshot (the recovery sets)</th></tr>\n"
+        )
+        width = options.max_value_chars * 10 if options.max_value_chars else 0
+        for row in change.properties:
+            current = h(format_value(row.current, width))
+            snapshot = h(format_value(row.snapshot, width))
+            parts.append(
+                f'<tr><td class="sym">{property_symbol(row)}</td><td><code>{h(row.path)}</code>'
+                f'</td><td class="v">{current}</td><td class="v">{snapshot}</td></tr>\n'
+            )
+            for item in row.added or ():
+                parts.append(
+                    '<tr><td class="sym add">+</td><td>&#8627; added item</td><td></td>'
+                    f'<td class="v add">{h(format_value(item, width))}</td></tr>\n'
+                )
+            for item in row.removed or ():
+                parts.append(
+                    '<tr><td class="sym rem">-</td><td>&#8627; removed item</td>'
+                    f'<td class="v rem">{h(format_value(item, width))}</td><td></td></tr>\n'
+                )
+        for link in change.links:
+            target = h(link.target_id)
+            extra = ", ".join(h(x) for x in (link.target_type, link.target_name) if x)
+            cell = f'<td class="v">{target}{f" ({extra})" if extra else ""}</td>'
+            note = "" if link.recovered else " (not recovered)"
+            label = f"<td>link <code>{h(link.navigation)}</code>{note}</td>"
+            if link.operation == LINK_ADD:
+                parts.append(f'<tr><td class="sym add">+</td>{label}<td></td>{cell}</tr>\n')
+            else:
+                parts.append(f'<tr><td class="sym rem">-</td>{label}{cell}<td></td></tr>\n')
+        parts.append("</table>\n")
+    for navigation in change.links_not_recovered:
+        parts.append(f"<p><i>{h(navigation)}: reported by the service but not recovered.</i></p>\n")
+    parts.append("</details>\n")
+    return "".join(parts)
+
+
+def _comparison(report: Report) -> Iterator[str]:
+    comparison = report.comparison
+    assert comparison is not None
+    yield f"<h2>Changed since the approved preview</h2>\n<p>{h(comparison.describe())}</p>\n<ul>\n"
+    for change in comparison.added:
+        yield f"<li>new: {h(change.entity_type)} {h(change.title)} ({h(change.action)})</li>\n"
+    for change in comparison.removed:
+        yield f"<li>gone: {h(change.entity_type)} {h(change.title)} ({h(change.action)})</li>\n"
+    for item in comparison.changed:
+        what = ", ".join(h(p) for p in (*item.properties, *item.links))
+        if item.action_changed:
+            what = f"action {h(item.approved.action)} &#8594; {h(item.fresh.action)}; {what}"
+        yield f"<li>changed: {h(item.fresh.entity_type)} {h(item.fresh.title)}: {what}</li>\n"
+    yield "</ul>\n"
+
+
+def _apply(report: Report, options: RenderOptions) -> Iterator[str]:
+    apply = report.apply
+    assert apply is not None
+    yield f"<h2>Recovery job <code>{h(apply.job_id)}</code>: {h(apply.status)}</h2>\n<ul>\n"
+    for value, what in (
+        (apply.total_objects_modified, "objects modified"),
+        (apply.total_links_modified, "links modified"),
+        (apply.total_failed_changes, "failed changes"),
+    ):
+        if value is not None:
+            yield f"<li>{value} {what}</li>\n"
+    yield "</ul>\n"
+    for change in apply.failed_changes:
+        yield _object(change, options)

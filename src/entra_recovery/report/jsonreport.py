@@ -1,0 +1,70 @@
+"""
+JSON renderer: the machine-readable contract (`schemas/diff-report.schema.json`).
+
+Step in the flow: `plan preview --format json` writes this; `plan apply` can read it back with
+`diff_from_json`. Top-level keys come in a fixed order (`format_version`, `status`, ...,
+`summary`, `changes`, `apply`, `comparison`); adding a field needs a CHANGELOG entry.
+The document is streamed one change at a time, so 100,000 changes never exist as one big dict.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from typing import Any
+
+from entra_recovery.report.document import Report
+from entra_recovery.report.options import RenderOptions
+from entra_recovery.report.serialize import change_to_json
+from entra_recovery.report.serialize import report_head_to_json
+from entra_recovery.report.serialize import report_tail_to_json
+
+_INDENT = 2
+
+
+def _dump(value: Any, level: int) -> str:
+    """`value` as indented JSON whose continuation lines sit at nesting `level`."""
+    text = json.dumps(value, indent=_INDENT, ensure_ascii=False, allow_nan=False)
+    return text.replace("\n", "\n" + " " * (_INDENT * level))
+
+
+def _members(data: dict[str, Any], level: int, *, first: bool = True) -> Iterator[str]:
+    pad = " " * (_INDENT * level)
+    for index, (key, value) in enumerate(data.items()):
+        comma = "," if index or not first else ""
+        yield f"{comma}\n{pad}{json.dumps(key)}: {_dump(value, level)}"
+
+
+def _array(key: str, items: Iterator[dict[str, Any]], level: int) -> Iterator[str]:
+    pad = " " * (_INDENT * level)
+    inner = " " * (_INDENT * (level + 1))
+    yield f",\n{pad}{json.dumps(key)}: ["
+    first = True
+    for item in items:
+        yield ("\n" if first else ",\n") + inner + _dump(item, level + 1)
+        first = False
+    yield "]" if first else f"\n{pad}]"
+
+
+def iter_render(report: Report, options: RenderOptions) -> Iterator[str]:
+    """The JSON report in chunks (one per change); `json.loads` of the joined text is a dict."""
+    del options  # the contract has no presentation options
+    yield "{"
+    yield from _members(report_head_to_json(report), 1)
+    yield from _array("changes", (change_to_json(c) for c in report.diff.changes), 1)
+    tail = report_tail_to_json(report)
+    apply = tail.pop("apply")
+    if apply is None:
+        yield ',\n  "apply": null'
+    else:
+        yield ',\n  "apply": {'
+        yield from _members(apply, 2)
+        failed = report.apply.failed_changes if report.apply else ()
+        yield from _array("failedChanges", (change_to_json(c) for c in failed), 2)
+        yield "\n  }"
+    yield from _members(tail, 1, first=False)
+    yield "\n}\n"
+
+
+def render(report: Report, options: RenderOptions) -> str:
+    return "".join(iter_render(report, options))

@@ -1,0 +1,175 @@
+"""
+JUnit XML renderer: drift as test failures, for CI dashboards.
+
+Step in the flow: scheduled previews publish this so a CI server shows drift per object.
+One `<testsuite>` per plan; three guard test cases (failing when violated); then a failing
+`<testcase>` per drifted object (classname = entity type, name = `display name (id)`), or a single
+passing "no drift" case. In an apply report every object of the preview is a case that passes
+unless it is among the failed changes, which fail with the service's `failureMessage`.
+Order is deterministic; the timestamp is the report's `generated_at` (UTC, no zone suffix, as
+the common JUnit schema expects); every text is escaped and stripped of characters XML 1.0
+cannot hold.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC
+from xml.sax.saxutils import escape
+from xml.sax.saxutils import quoteattr
+
+from entra_recovery.report.document import Report
+from entra_recovery.report.model import LINK_ADD
+from entra_recovery.report.model import ObjectChange
+from entra_recovery.report.options import RenderOptions
+from entra_recovery.report.text import clean
+from entra_recovery.report.text import format_value
+
+GUARD_CLASSNAME = "entra-recovery.guards"
+NO_DRIFT_CLASSNAME = "entra-recovery.drift"
+
+
+def _attr(value: object) -> str:
+    return quoteattr(clean(str(value)))
+
+
+def _text(value: str) -> str:
+    return escape(clean(value))
+
+
+class _Case:
+    __slots__ = ("classname", "failure_message", "failure_type", "lines", "name")
+
+    def __init__(
+        self,
+        classname: str,
+        name: str,
+        failure_type: str | None = None,
+        failure_message: str | None = None,
+        lines: tuple[str, ...] = (),
+    ) -> None:
+        self.classname = classname
+        self.name = name
+        self.failure_type = failure_type
+        self.failure_message = failure_message
+        self.lines = lines
+
+    def xml(self) -> str:
+        head = f'    <testcase classname={_attr(self.classname)} name={_attr(self.name)} time="0"'
+        if self.failure_type is None:
+            return head + "/>\n"
+        body = "\n".join(_text(line) for line in self.lines)
+        return (
+            f"{head}>\n      <failure type={_attr(self.failure_type)} "
+            f"message={_attr(self.failure_message or '')}>{body}</failure>\n    </testcase>\n"
+        )
+
+
+def _name(change: ObjectChange) -> str:
+    return f"{change.display_name} ({change.id})" if change.display_name else change.id
+
+
+def _detail_lines(change: ObjectChange) -> tuple[str, ...]:
+    lines = [f"{change.action}: {change.entity_type} {_name(change)}"]
+    for row in change.properties:
+        lines.append(
+            f"~ {row.path}: {format_value(row.current, 500)} -> {format_value(row.snapshot, 500)}"
+        )
+    for link in change.links:
+        lines.append(
+            f"{'+' if link.operation == LINK_ADD else '-'} {link.navigation}: {link.target_id}"
+        )
+    return tuple(lines)
+
+
+def _summary(change: ObjectChange) -> str:
+    return (
+        f"{change.action}: {len(change.properties)} property change(s), "
+        f"{len(change.links)} link change(s)"
+    )
+
+
+def _cases(report: Report) -> Iterator[_Case]:
+    for guard in report.guards:
+        if guard.ok:
+            yield _Case(GUARD_CLASSNAME, guard.name)
+        else:
+            lines = (guard.message, *guard.objects)
+            yield _Case(GUARD_CLASSNAME, guard.name, "guard", guard.message, lines)
+    apply = report.apply
+    if apply is None:
+        if report.diff.is_empty:
+            yield _Case(NO_DRIFT_CLASSNAME, "no drift from the snapshot")
+        for change in report.diff.changes:
+            yield _Case(
+                change.entity_type,
+                _name(change),
+                f"drift.{change.action}",
+                _summary(change),
+                _detail_lines(change),
+            )
+        return
+    failed = {change.key: change for change in apply.failed_changes}
+    for change in report.diff.changes:
+        failure = failed.pop(change.key, None)
+        if failure is None:
+            yield _Case(change.entity_type, _name(change))
+        else:
+            yield _failed_case(failure)
+    for failure in apply.failed_changes:
+        if failure.key in failed:
+            yield _failed_case(failure)
+
+
+def _failed_case(change: ObjectChange) -> _Case:
+    message = change.failure_message or "the change failed (no message from the service)"
+    return _Case(
+        change.entity_type,
+        _name(change),
+        "failedChange",
+        message,
+        (message, *_detail_lines(change)),
+    )
+
+
+def iter_render(report: Report, options: RenderOptions) -> Iterator[str]:
+    """The JUnit XML document in chunks (one per test case)."""
+    del options
+    total = failures = 0
+    for case in _cases(report):  # a counting pass, so the cases can stream afterwards
+        total += 1
+        failures += case.failure_type is not None
+    generated = report.generated_at
+    if generated.tzinfo is not None:
+        generated = generated.astimezone(UTC).replace(tzinfo=None)
+    timestamp = generated.isoformat(timespec="seconds")
+    counts = f'tests="{total}" failures="{failures}" errors="0" skipped="0"'
+    yield '<?xml version="1.0" encoding="UTF-8"?>\n'
+    yield f'<testsuites name="entra-recovery" {counts} time="0">\n'
+    yield (
+        f'  <testsuite name={_attr(report.plan.name)} {counts} time="0" '
+        f'timestamp={_attr(timestamp)} hostname="entra-recovery">\n'
+    )
+    yield "    <properties>\n"
+    properties = [
+        ("status", report.status),
+        ("plan.file", report.plan.file),
+        ("plan.sha256", report.plan.sha256),
+        ("tenant", report.tenant),
+        ("snapshot.id", report.snapshot.id if report.snapshot else None),
+        ("previewJob.id", report.job.id if report.job else None),
+        ("fingerprint", report.fingerprint),
+        ("recoveryJob.id", report.apply.job_id if report.apply else None),
+        ("tool.version", report.tool_version),
+    ]
+    for name, value in properties:
+        if value is not None:
+            yield f"      <property name={_attr(name)} value={_attr(value)}/>\n"
+    yield "    </properties>\n"
+    for case in _cases(report):
+        yield case.xml()
+    yield "  </testsuite>\n</testsuites>\n"
+
+
+def render(report: Report, options: RenderOptions) -> str:
+    return "".join(iter_render(report, options))

@@ -1,0 +1,227 @@
+"""
+Terminal renderer: a `terraform plan`-like listing grouped by entity type.
+
+Step in the flow: the CLI prints this for `plan preview` / `plan apply` on a terminal.
+`~` update, `+` restore, `-` soft delete, `?` an action unknown to us; per property
+`~ path: current -> snapshot` with list items added (`+`) and removed (`-`); links as
+`+ members: <id>` / `- members: <id>`; then guards, the summary line, the fingerprint and the
+command that applies exactly this change set. Colour only when `options.color`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Final
+
+from entra_recovery.report.document import Report
+from entra_recovery.report.document import format_time
+from entra_recovery.report.model import LINK_ADD
+from entra_recovery.report.model import ObjectChange
+from entra_recovery.report.options import RenderOptions
+from entra_recovery.report.text import action_symbol
+from entra_recovery.report.text import action_verb
+from entra_recovery.report.text import clean
+from entra_recovery.report.text import format_value
+from entra_recovery.report.text import object_heading
+from entra_recovery.report.text import property_symbol
+from entra_recovery.report.text import quote
+from entra_recovery.report.text import summary_line
+from entra_recovery.report.text import totals_line
+
+_COLORS: Final = {
+    "+": "\x1b[32m",
+    "-": "\x1b[31m",
+    "~": "\x1b[33m",
+    "?": "\x1b[35m",
+    "!": "\x1b[31;1m",
+    "bold": "\x1b[1m",
+    "dim": "\x1b[2m",
+}
+_RESET: Final = "\x1b[0m"
+
+
+class _Paint:
+    __slots__ = ("enabled",)
+
+    def __init__(self, enabled: bool) -> None:
+        self.enabled = enabled
+
+    def __call__(self, style: str, text: str) -> str:
+        if not self.enabled or style not in _COLORS:
+            return text
+        return f"{_COLORS[style]}{text}{_RESET}"
+
+
+def iter_render(report: Report, options: RenderOptions) -> Iterator[str]:
+    """The terminal report, one line (with its newline) at a time."""
+    paint = _Paint(options.color)
+    yield from _header(report, paint)
+    for message in report.messages:
+        yield paint("!", f"! {clean(message)}") + "\n"
+    if report.messages:
+        yield "\n"
+    if report.comparison is not None and not report.comparison.is_empty:
+        yield from _comparison(report, paint)
+    yield from _changes(report, options, paint)
+    if report.apply is not None:
+        yield from _apply(report, options, paint)
+    yield from _guards(report, paint)
+    yield paint("bold", summary_line(report.diff)) + f" ({totals_line(report.diff)})\n"
+    if report.fingerprint:
+        yield f"Fingerprint: {report.fingerprint}\n"
+    if report.approve_command and not report.diff.is_empty:
+        yield "To apply exactly this change set (after review):\n"
+        yield f"  {report.approve_command}\n"
+
+
+def render(report: Report, options: RenderOptions) -> str:
+    return "".join(iter_render(report, options))
+
+
+def _header(report: Report, paint: _Paint) -> Iterator[str]:
+    plan = report.plan
+    kind = report.kind
+    yield paint("bold", f"entra-recovery {report.tool_version}: {kind} of plan {plan.name}")
+    yield f" [{report.status}]\n"
+    rows: list[tuple[str, str | None]] = [
+        ("Plan file", None if plan.file is None else _with(plan.file, plan.sha256, "sha256")),
+        ("Change", plan.change),
+        ("Owner", plan.owner),
+        ("Reviewers", ", ".join(plan.reviewers) or None),
+        ("Tenant", report.tenant),
+        ("Scope", report.scope),
+    ]
+    if report.snapshot is not None:
+        created = format_time(report.snapshot.created)
+        rows.append(("Snapshot", _with(report.snapshot.id, created, "created")))
+    if report.job is not None:
+        counts = ""
+        if report.job.total_objects is not None:
+            counts = f", {report.job.total_objects} object(s)"
+        if report.job.total_links is not None:
+            counts += f", {report.job.total_links} link(s)"
+        rows.append(("Preview job", f"{report.job.id} ({report.job.status}{counts})"))
+    rows.append(("Generated", format_time(report.generated_at)))
+    for label, value in rows:
+        if value:
+            yield f"  {label + ':':<13}{clean(value)}\n"
+    yield "\n"
+
+
+def _with(value: str, extra: str | None, label: str) -> str:
+    return value if not extra else f"{value} ({label} {extra})"
+
+
+def _changes(report: Report, options: RenderOptions, paint: _Paint) -> Iterator[str]:
+    diff = report.diff
+    if diff.is_empty:
+        return
+    yield (
+        "Symbols: "
+        + "  ".join(
+            paint(s, f"{s} {w}")
+            for s, w in (("~", "update"), ("+", "restore"), ("-", "soft delete"), ("?", "other"))
+        )
+        + "\n\n"
+    )
+    shown = 0
+    limit = options.max_objects
+    for entity_type, changes in diff.by_entity_type():
+        if limit is not None and shown >= limit:
+            break
+        yield paint("bold", f"{entity_type} ({len(changes)})") + "\n"
+        for change in changes:
+            if limit is not None and shown >= limit:
+                break
+            shown += 1
+            yield from _object(change, options, paint)
+        yield "\n"
+    if shown < diff.total_objects:
+        yield paint("dim", f"… {diff.total_objects - shown} more object(s) not shown; use -v")
+        yield "\n\n"
+
+
+def _object(change: ObjectChange, options: RenderOptions, paint: _Paint) -> Iterator[str]:
+    symbol = action_symbol(change.action)
+    yield f"  {paint(symbol, symbol)} {object_heading(change)} {action_verb(change.action)}\n"
+    if change.failure_message is not None:
+        yield "      " + paint("!", f"! failed: {quote(change.failure_message)}") + "\n"
+    lines = list(_rows(change, options, paint))
+    limit = options.max_rows
+    for line in lines if limit is None else lines[:limit]:
+        yield f"      {line}\n"
+    if limit is not None and len(lines) > limit:
+        yield "      " + paint("dim", f"… {len(lines) - limit} more row(s); use -v") + "\n"
+    for navigation in change.links_not_recovered:
+        note = f"! {navigation}: reported by the service but not recovered (left as is)"
+        yield "      " + paint("dim", note) + "\n"
+
+
+def _rows(change: ObjectChange, options: RenderOptions, paint: _Paint) -> Iterator[str]:
+    width = options.max_value_chars
+    for row in change.properties:
+        symbol = property_symbol(row)
+        current = format_value(row.current, width)
+        snapshot = format_value(row.snapshot, width)
+        yield f"{paint(symbol, symbol)} {clean(row.path)}: {current} -> {snapshot}"
+        for item in row.added or ():
+            yield "    " + paint("+", f"+ {format_value(item, width)}")
+        for item in row.removed or ():
+            yield "    " + paint("-", f"- {format_value(item, width)}")
+    for link in change.links:
+        symbol = "+" if link.operation == LINK_ADD else "-"
+        details = [d for d in (link.target_type, link.target_name) if d]
+        suffix = f" ({', '.join(quote(d) if d == link.target_name else clean(d) for d in details)})"
+        text = f"{symbol} {clean(link.navigation)}: {clean(link.target_id)}"
+        text += suffix if details else ""
+        if not link.recovered:
+            text += " [not recovered]"
+        yield paint(symbol, text)
+
+
+def _apply(report: Report, options: RenderOptions, paint: _Paint) -> Iterator[str]:
+    apply = report.apply
+    assert apply is not None
+    yield paint("bold", f"Recovery job {apply.job_id}: {apply.status}") + "\n"
+    counts = [
+        (apply.total_objects_modified, "object(s) modified"),
+        (apply.total_links_modified, "link(s) modified"),
+        (apply.total_failed_changes, "failed change(s)"),
+    ]
+    text = ", ".join(f"{n} {what}" for n, what in counts if n is not None)
+    if text:
+        yield f"  {text}\n"
+    for change in apply.failed_changes:
+        yield from _object(change, options, paint)
+    yield "\n"
+
+
+def _comparison(report: Report, paint: _Paint) -> Iterator[str]:
+    comparison = report.comparison
+    assert comparison is not None
+    yield paint("bold", "Changed since the approved preview: " + comparison.describe()) + "\n"
+    for change in comparison.added:
+        yield "  " + paint("+", f"+ new: {object_heading(change)} ({change.action})") + "\n"
+    for change in comparison.removed:
+        yield "  " + paint("-", f"- gone: {object_heading(change)} ({change.action})") + "\n"
+    for item in comparison.changed:
+        what = list(item.properties) + list(item.links)
+        if item.action_changed:
+            what.insert(0, f"action {item.approved.action} -> {item.fresh.action}")
+        yield "  " + paint("~", f"~ changed: {object_heading(item.fresh)}: {'; '.join(what)}")
+        yield "\n"
+    yield "\n"
+
+
+def _guards(report: Report, paint: _Paint) -> Iterator[str]:
+    if not report.guards:
+        return
+    yield paint("bold", "Guards:") + "\n"
+    for result in report.guards:
+        mark = paint("+", "ok  ") if result.ok else paint("!", "FAIL")
+        yield f"  {mark} {clean(result.name)}: {clean(result.message)}\n"
+        if result.objects:
+            yield f"       objects: {clean(', '.join(result.objects))}\n"
+    if not report.guards_ok:
+        yield paint("!", "  An apply of this plan would be refused by its guards.") + "\n"
+    yield "\n"
