@@ -1,0 +1,213 @@
+"""
+Error mapping: an HTTP failure from Graph becomes one `GraphError` subclass with its facts.
+
+The transport calls `error_from_response` for every non-2xx answer: the Graph error envelope
+(`{"error": {"code", "message", "innerError": {"request-id", ...}}}`) is parsed, the status
+picks the class (401 auth, 403 permission, 404 not found, 409 conflict, 429/503/504 throttled),
+and the hint says what to do (for 403: which permission and role the operation needs). The
+client later enriches 404 (available snapshots) and 409 (the running job). Text that came from
+the server is redacted and shortened, so no token or secret can reach a message.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import json
+import re
+import time
+from collections.abc import Mapping
+from typing import Any
+from urllib.parse import urlsplit
+from urllib.parse import urlunsplit
+
+from entra_recovery.errors import ForeignHostError
+from entra_recovery.errors import GraphAuthError
+from entra_recovery.errors import GraphError
+from entra_recovery.errors import JobConflictError
+from entra_recovery.errors import NotFoundError
+from entra_recovery.errors import PermissionDeniedError
+from entra_recovery.errors import ThrottledError
+from entra_recovery.graph.operations import Operation
+from entra_recovery.graph.settings import GraphSettings
+
+THROTTLE_STATUSES = (429, 503, 504)
+_MAX_TEXT = 400
+
+_SECRET_PATTERNS = (
+    re.compile(r"(?i)(bearer\s+)[A-Za-z0-9\-._~+/]+=*"),
+    re.compile(r"eyJ[A-Za-z0-9_\-]+\.[A-Za-z0-9_\-]+\.[A-Za-z0-9_\-]*"),
+    re.compile(r"(?i)((?:client_secret|access_token|password|secret)\s*[=:]\s*)[^\s&\"']+"),
+)
+
+
+def redact(text: str) -> str:
+    """Remove anything shaped like a bearer token, JWT or secret assignment."""
+    for pattern in _SECRET_PATTERNS:
+        if pattern.groups:
+            text = pattern.sub(lambda m: m.group(1) + "[redacted]", text)
+        else:
+            text = pattern.sub("[redacted]", text)
+    return text
+
+
+def safe_url(url: str) -> str:
+    """A URL fit for messages: no user info, no query (skip tokens can be long and opaque)."""
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    netloc = f"{host}:{parts.port}" if parts.port else host
+    return urlunsplit((parts.scheme, netloc, parts.path, "", ""))
+
+
+def origin_of(url: str) -> tuple[str, str, int]:
+    parts = urlsplit(url)
+    try:
+        port = parts.port
+    except ValueError:
+        port = -1
+    scheme = parts.scheme.lower()
+    default = 443 if scheme == "https" else 80
+    return scheme, (parts.hostname or "").lower(), port or default
+
+
+def check_same_origin(url: str, settings: GraphSettings, *, what: str) -> None:
+    """Refuse a URL (nextLink, Location) whose scheme, host or port differ from Graph's.
+
+    Raises:
+        ForeignHostError: before anything is sent, so no token can reach the other host.
+    """
+    if origin_of(url) != settings.origin:
+        scheme, host, port = origin_of(url)
+        raise ForeignHostError(
+            f"refusing to follow {what} to {scheme}://{host}:{port}: it is not the configured "
+            f"Graph host {settings.graph_url}, and no token is sent anywhere else",
+            url=safe_url(url),
+            hint="if this is a proxy or another cloud, set --graph-url to it",
+        )
+
+
+def parse_retry_after(value: str | None, *, now: float | None = None) -> float | None:
+    """Seconds from a Retry-After header (delta seconds, possibly fractional, or a date)."""
+    if not value:
+        return None
+    text = value.strip()
+    try:
+        return max(0.0, float(text))
+    except ValueError:
+        pass
+    try:
+        when = email.utils.parsedate_to_datetime(text)
+    except (TypeError, ValueError):
+        return None
+    current = time.time() if now is None else now
+    return max(0.0, when.timestamp() - current)
+
+
+def _envelope(body: bytes) -> tuple[str | None, str | None, dict[str, Any]]:
+    """(code, message, innerError) from a Graph error body; Nones when it is not one."""
+    try:
+        data = json.loads(body.decode("utf-8")) if body else None
+    except (ValueError, UnicodeDecodeError):
+        return None, None, {}
+    error = data.get("error") if isinstance(data, dict) else None
+    if not isinstance(error, dict):
+        return None, None, {}
+    code = error.get("code") if isinstance(error.get("code"), str) else None
+    message = error.get("message") if isinstance(error.get("message"), str) else None
+    inner = error.get("innerError") or error.get("innererror") or {}
+    return code, message, inner if isinstance(inner, dict) else {}
+
+
+def _clip(text: str | None) -> str | None:
+    if text is None:
+        return None
+    text = " ".join(redact(text).split())
+    return text if len(text) <= _MAX_TEXT else text[: _MAX_TEXT - 1] + "…"
+
+
+def error_from_response(
+    *,
+    status: int,
+    headers: Mapping[str, str],
+    body: bytes,
+    operation: Operation,
+    method: str,
+    url: str,
+) -> GraphError:
+    """The `GraphError` subclass for a non-2xx answer, with status, code, ids and a hint."""
+    code, graph_message, inner = _envelope(body)
+    if graph_message is None and body and not code:
+        text = body.decode("utf-8", "replace").strip()
+        graph_message = text if text and not text.startswith("<") else None
+    request_id = headers.get("request-id") or inner.get("request-id")
+    client_request_id = headers.get("client-request-id") or inner.get("client-request-id")
+    fields: dict[str, Any] = {
+        "status": status,
+        "code": _clip(code),
+        "graph_message": _clip(graph_message),
+        "request_id": _clip(str(request_id)) if request_id else None,
+        "client_request_id": _clip(str(client_request_id)) if client_request_id else None,
+        "method": method,
+        "url": safe_url(url),
+    }
+    message = f"{operation.action} failed"
+    if status == 401:
+        return GraphAuthError(
+            message,
+            hint="the token is missing, expired or not for Microsoft Graph; sign in again "
+            "or refresh ENTRA_RECOVERY_ACCESS_TOKEN",
+            **fields,
+        )
+    if status == 403:
+        permissions = " and ".join(operation.permissions)
+        return PermissionDeniedError(
+            message,
+            hint=f"{operation.action} needs the Graph permission {permissions} and the Entra "
+            f"role {operation.role} (or Global Administrator); creating jobs works only "
+            "with delegated (signed-in user) permissions",
+            **fields,
+        )
+    if status == 404:
+        return NotFoundError(message, **fields)
+    if status == 409:
+        return JobConflictError(
+            message,
+            hint="only one preview or recovery job runs per tenant: wait for it "
+            "(entra-recovery job wait JOB_ID) or cancel it (entra-recovery job cancel JOB_ID)",
+            **fields,
+        )
+    if status in THROTTLE_STATUSES:
+        retry_after = parse_retry_after(headers.get("retry-after"))
+        wait = f" (Graph asked to wait {retry_after:g} s)" if retry_after is not None else ""
+        return ThrottledError(
+            f"{message}: Graph is throttling or unavailable after retries{wait}",
+            retry_after=retry_after,
+            hint="try again later",
+            **fields,
+        )
+    return GraphError(message, **fields)
+
+
+def error_from_exception(
+    exc: BaseException, *, operation: Operation, method: str, url: str
+) -> GraphError:
+    """A transport or SDK failure (no HTTP answer) as a `GraphError`."""
+    name = type(exc).__name__
+    module = type(exc).__module__
+    text = _clip((str(exc).strip().splitlines() or [""])[0]) or name
+    if module.startswith("azure.") or name in (
+        "ClientAuthenticationError",
+        "CredentialUnavailableError",
+    ):
+        return GraphAuthError(
+            f"{operation.action} failed: could not get a token ({name}): {text}",
+            method=method,
+            url=safe_url(url),
+            hint="sign in again (az login, --auth browser or device-code), or set "
+            "ENTRA_RECOVERY_ACCESS_TOKEN",
+        )
+    return GraphError(
+        f"{operation.action} failed: could not reach Graph at {safe_url(url)} ({name}: {text})",
+        method=method,
+        url=safe_url(url),
+        hint="check --graph-url / ENTRA_RECOVERY_GRAPH_URL and the network",
+    )

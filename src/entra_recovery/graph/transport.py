@@ -1,0 +1,144 @@
+"""
+Sending one request through the msgraph-sdk pipeline, and reading its answer raw.
+
+Every call in `graph/` ends here. A kiota `RequestInformation` (from a request builder or from
+`raw.py`) gets the `Prefer: include-unknown-enum-members` header, its URL is checked against the
+configured Graph origin BEFORE anything is sent, and it goes out through the SDK's request
+adapter (auth, retry with Retry-After, redirect, telemetry middleware) with a
+`NativeResponseHandler`, so we get the httpx response itself: raw JSON body (camelCase, exactly
+as Graph sent it) and headers (`Location`, `request-id`). Non-2xx answers become `GraphError`s.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from entra_recovery.constants import PREFER_UNKNOWN_ENUMS
+from entra_recovery.errors import GraphError
+from entra_recovery.graph.failures import check_same_origin
+from entra_recovery.graph.failures import error_from_exception
+from entra_recovery.graph.failures import error_from_response
+from entra_recovery.graph.failures import safe_url
+from entra_recovery.graph.operations import Operation
+from entra_recovery.graph.settings import GraphSettings
+
+# Retries of 429/503/504 done by the SDK's RetryHandler (it honours Retry-After).
+DEFAULT_MAX_RETRIES = 4
+# Base delay the RetryHandler adds to its exponential backoff when there is no Retry-After.
+DEFAULT_RETRY_DELAY = 1.0
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    """How the SDK's RetryHandler retries throttled requests (bounded)."""
+
+    max_retries: int = DEFAULT_MAX_RETRIES
+    delay: float = DEFAULT_RETRY_DELAY
+
+
+@dataclass(frozen=True)
+class Response:
+    """What we keep of an HTTP answer: status, headers (lower-case names), body bytes."""
+
+    status: int
+    headers: dict[str, str]
+    body: bytes
+    url: str
+
+    def json(self) -> Any:
+        """The body as JSON (GraphError if it is not JSON)."""
+        try:
+            return json.loads(self.body.decode("utf-8")) if self.body else None
+        except (ValueError, UnicodeDecodeError):
+            raise GraphError(
+                f"Graph sent a body that is not JSON from {safe_url(self.url)}",
+                status=self.status,
+                url=safe_url(self.url),
+            ) from None
+
+    def json_object(self) -> dict[str, Any]:
+        data = self.json()
+        if not isinstance(data, dict):
+            raise GraphError(
+                f"Graph sent JSON that is not an object from {safe_url(self.url)}",
+                status=self.status,
+                url=safe_url(self.url),
+            )
+        return data
+
+
+class Transport:
+    """Sends `RequestInformation`s through per-scope SDK request adapters."""
+
+    def __init__(
+        self,
+        settings: GraphSettings,
+        adapter_for: Callable[[Sequence[str]], Any],
+        retry: RetryPolicy,
+        on_request: Callable[[str, str, int], None] | None = None,
+    ) -> None:
+        self.settings = settings
+        self._adapter_for = adapter_for
+        self._retry = retry
+        self._on_request = on_request
+
+    async def send(
+        self, request_info: Any, operation: Operation, *, what: str = "request URL"
+    ) -> Response:
+        """Send one request; return the 2xx answer or raise the mapped `GraphError`.
+
+        Raises:
+            ForeignHostError: the URL is not on the configured Graph origin (nothing sent).
+            GraphError: Graph answered non-2xx, or could not be reached.
+        """
+        from kiota_abstractions.native_response_handler import NativeResponseHandler
+        from kiota_http.middleware.options import ResponseHandlerOption
+        from kiota_http.middleware.options import RetryHandlerOption
+
+        adapter = self._adapter_for(operation.permissions)
+        if request_info.url_template is not None:
+            request_info.path_parameters["baseurl"] = adapter.base_url
+        url = str(request_info.url)
+        check_same_origin(url, self.settings, what=what)
+        method = request_info.http_method.value
+        request_info.headers.try_add("Prefer", PREFER_UNKNOWN_ENUMS)
+        request_info.headers.try_add("Accept", "application/json")
+        request_info.add_request_options(
+            [
+                ResponseHandlerOption(NativeResponseHandler()),
+                RetryHandlerOption(
+                    delay=self._retry.delay,
+                    max_retries=self._retry.max_retries,
+                    should_retry=self._retry.max_retries > 0,
+                ),
+            ]
+        )
+        try:
+            native = await adapter.send_primitive_async(request_info, "bytes", None)
+            body = await native.aread()
+        except GraphError:
+            raise
+        except Exception as exc:
+            raise error_from_exception(exc, operation=operation, method=method, url=url) from None
+        response = Response(
+            status=int(native.status_code),
+            headers={k.lower(): v for k, v in native.headers.items()},
+            body=body,
+            url=url,
+        )
+        if self._on_request is not None:
+            self._on_request(method, safe_url(url), response.status)
+        if not 200 <= response.status < 300:
+            raise error_from_response(
+                status=response.status,
+                headers=response.headers,
+                body=response.body,
+                operation=operation,
+                method=method,
+                url=url,
+            )
+        return response
