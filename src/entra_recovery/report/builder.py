@@ -90,26 +90,37 @@ def object_change_from_raw(change: Mapping[str, Any]) -> ObjectChange:
     current = _mapping(change.get("currentState"), "currentState")
     properties: list[PropertyChange] = []
     links: list[LinkChange] = []
-    for key in sorted(set(delta) | set(current)):
-        if key.endswith(_DELTA_SUFFIX) and key in delta:
-            links.extend(_links(key[: -len(_DELTA_SUFFIX)], delta[key]))
-        elif not _is_annotation(key):
-            _compare(key, current.get(key, ABSENT), delta.get(key, ABSENT), properties)
-    links.sort(key=lambda link: (link.navigation, link.operation, link.target_id))
-    not_recovered = sorted({link.navigation for link in links} & NOT_RECOVERED_LINKS)
+    keys = delta.keys() | current.keys() if current else delta.keys()
+    for key in sorted(keys):
+        if "@" in key:  # annotations (`@odata.type`, `@removed`, ...) and `<nav>@delta`
+            if key.endswith(_DELTA_SUFFIX) and key in delta:
+                links.extend(_links(key[: -len(_DELTA_SUFFIX)], delta[key]))
+            continue
+        _compare(key, current.get(key, ABSENT), delta.get(key, ABSENT), properties)
+    not_recovered: tuple[str, ...] = ()
+    if links:
+        links.sort(key=_link_sort_key)
+        not_recovered = tuple(sorted({link.navigation for link in links} & NOT_RECOVERED_LINKS))
+    failure = change.get("failureMessage")
     return ObjectChange(
-        entity_type=_name(change.get("entityTypeName"), "unknown"),
-        id=_object_id(change),
-        display_name=_display_name(change, current, delta),
-        action=_name(change.get("recoveryAction"), ACTION_MISSING),
-        properties=tuple(properties),
-        links=tuple(links),
-        failure_message=_opt_str(change.get("failureMessage")),
-        links_not_recovered=tuple(not_recovered),
+        _name(change.get("entityTypeName"), "unknown"),
+        _object_id(change),
+        _display_name(change, current, delta),
+        _name(change.get("recoveryAction"), ACTION_MISSING),
+        tuple(properties),
+        tuple(links),
+        None if failure is None else str(failure),
+        not_recovered,
     )
 
 
+def _link_sort_key(link: LinkChange) -> tuple[str, str, str]:
+    return (link.navigation, link.operation, link.target_id)
+
+
 def _mapping(value: Any, what: str) -> Mapping[str, Any]:
+    if type(value) is dict:
+        return value
     if value is None:
         return {}
     if not isinstance(value, Mapping):
@@ -117,19 +128,10 @@ def _mapping(value: Any, what: str) -> Mapping[str, Any]:
     return value
 
 
-def _is_annotation(key: str) -> bool:
-    """`@odata.type`, `@removed`, `prop@odata.type` and other instance annotations."""
-    return "@" in key
-
-
 def _name(value: Any, default: str) -> str:
     if value is None or value == "":
         return default
     return sys.intern(str(value))
-
-
-def _opt_str(value: Any) -> str | None:
-    return None if value is None else str(value)
 
 
 def _object_id(change: Mapping[str, Any]) -> str:
@@ -154,25 +156,27 @@ def canonical_json(value: Any) -> str:
 
 
 def _compare(path: str, current: Any, snapshot: Any, out: list[PropertyChange]) -> None:
-    """Append rows for `path`; recurse when both sides are objects."""
-    if isinstance(current, Mapping) and isinstance(snapshot, Mapping):
-        for key in sorted(set(current) | set(snapshot)):
-            if not _is_annotation(key):
-                _compare(f"{path}.{key}", current.get(key, ABSENT), snapshot.get(key, ABSENT), out)
-        return
-    if current is not ABSENT and snapshot is not ABSENT and _same(current, snapshot):
-        return
-    added = removed = None
-    if isinstance(current, list) and isinstance(snapshot, list):
-        added, removed = _list_difference(current, snapshot)
-    out.append(PropertyChange(sys.intern(path), current, snapshot, added, removed))
+    """
+    Append rows for `path`; recurse when both sides are JSON objects.
 
-
-def _same(left: Any, right: Any) -> bool:
-    # type-aware: True == 1 in Python, but not for a directory property
-    if type(left) is not type(right):
-        return False
-    return bool(left == right)
+    Equal values give no row; equality is type-aware at the top (`true` is not `1`).
+    """
+    kind = type(current)
+    if kind is type(snapshot):
+        if kind is dict:
+            for key in sorted(current.keys() | snapshot.keys()):
+                if "@" not in key:
+                    _compare(
+                        f"{path}.{key}", current.get(key, ABSENT), snapshot.get(key, ABSENT), out
+                    )
+            return
+        if current is ABSENT or current == snapshot:
+            return
+        if kind is list:
+            added, removed = _list_difference(current, snapshot)
+            out.append(PropertyChange(sys.intern(path), current, snapshot, added, removed))
+            return
+    out.append(PropertyChange(sys.intern(path), current, snapshot))
 
 
 def _list_difference(current: list[Any], snapshot: list[Any]) -> tuple[tuple[Any, ...], ...]:

@@ -47,12 +47,14 @@ FINGERPRINT_FIELDS: Final = (
 )
 
 
+_CANONICAL: Final = json.JSONEncoder(
+    sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False
+)
+
+
 def canonical_bytes(value: Any) -> bytes:
     """The canonical JSON encoding the fingerprint hashes."""
-    text = json.dumps(
-        value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False
-    )
-    return text.encode("utf-8")
+    return _CANONICAL.encode(value).encode("utf-8")
 
 
 def change_record(change: Mapping[str, Any]) -> dict[str, Any]:
@@ -88,7 +90,7 @@ class Fingerprinter:
     def add(self, change: Mapping[str, Any]) -> None:
         """Add one raw change object (as Graph sent it)."""
         record = change_record(change)
-        digest = hashlib.sha256(canonical_bytes(record)).digest()
+        digest = hashlib.sha256(_CANONICAL.encode(record).encode("utf-8")).digest()
         entity_type = record["entityTypeName"]
         object_id = record["id"]
         self._entries.append(

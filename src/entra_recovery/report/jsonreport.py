@@ -5,6 +5,9 @@ Step in the flow: `plan preview --format json` writes this; `plan apply` can rea
 `diff_from_json`. Top-level keys come in a fixed order (`format_version`, `status`, ...,
 `summary`, `changes`, `apply`, `comparison`); adding a field needs a CHANGELOG entry.
 The document is streamed one change at a time, so 100,000 changes never exist as one big dict.
+Layout: the small top-level objects are indented by two spaces; each entry of `changes` and
+`apply.failedChanges` is written on one line (compact, the C JSON encoder is several times
+faster than the indenting one and a line per object diffs well).
 """
 
 from __future__ import annotations
@@ -12,6 +15,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from typing import Any
+from typing import Final
 
 from entra_recovery.report.document import Report
 from entra_recovery.report.options import RenderOptions
@@ -20,6 +24,7 @@ from entra_recovery.report.serialize import report_head_to_json
 from entra_recovery.report.serialize import report_tail_to_json
 
 _INDENT = 2
+_LINE: Final = json.JSONEncoder(ensure_ascii=False, allow_nan=False, separators=(", ", ": "))
 
 
 def _dump(value: Any, level: int) -> str:
@@ -41,7 +46,7 @@ def _array(key: str, items: Iterator[dict[str, Any]], level: int) -> Iterator[st
     yield f",\n{pad}{json.dumps(key)}: ["
     first = True
     for item in items:
-        yield ("\n" if first else ",\n") + inner + _dump(item, level + 1)
+        yield ("\n" if first else ",\n") + inner + _LINE.encode(item)
         first = False
     yield "]" if first else f"\n{pad}]"
 
