@@ -11,7 +11,9 @@ the PowerShell-parity functions), and the `GraphApi` methods return our models f
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import AsyncGenerator
+from collections.abc import AsyncIterator
 from collections.abc import Awaitable
 from collections.abc import Sequence
 from contextlib import aclosing
@@ -58,6 +60,8 @@ class GraphClient:
         settings: base URL, API version, credential choice.
         credential: an azure.core TokenCredential to use instead of building one from settings.
         retry: how the SDK's RetryHandler retries 429/503/504 (honouring Retry-After).
+        permissions: every permission this session will need (one interactive sign-in
+            consents to all of them); each request still asks only for its own scope.
     """
 
     def __init__(
@@ -66,8 +70,10 @@ class GraphClient:
         *,
         credential: Any | None = None,
         retry: RetryPolicy | None = None,
+        permissions: Sequence[str] = READ,
     ) -> None:
         self.settings = settings
+        self.permissions = tuple(permissions)
         self._method = "token" if credential is not None else resolve_method(settings)
         self._credential = credential
         self._http: Any = None
@@ -96,7 +102,7 @@ class GraphClient:
 
     def _get_credential(self) -> Any:
         if self._credential is None:
-            self._credential = build_credential(self.settings, permissions=READ)
+            self._credential = build_credential(self.settings, permissions=self.permissions)
         return self._credential
 
     def _adapter_for(self, permissions: Sequence[str]) -> Any:
@@ -433,3 +439,15 @@ class GraphClient:
 def make_client(settings: GraphSettings, **kwargs: Any) -> GraphClient:
     """A `GraphClient` for these settings (use it with `async with`)."""
     return GraphClient(settings, **kwargs)
+
+
+@contextlib.asynccontextmanager
+async def open_client(
+    settings: GraphSettings, *, permissions: Sequence[str] = READ, **kwargs: Any
+) -> AsyncIterator[GraphClient]:
+    """A `GraphClient` for a session needing `permissions`, closed when the block ends."""
+    client = GraphClient(settings, permissions=permissions, **kwargs)
+    try:
+        yield client
+    finally:
+        await client.aclose()
