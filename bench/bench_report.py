@@ -117,6 +117,10 @@ def main() -> int:
 
     print(f"{args.changes} changes, pages of {args.page_size}, python {sys.version.split()[0]}")
     started = total_start = time.perf_counter()
+    for page in _pages(args.changes, args.page_size):
+        del page
+    phase("generate pages only", started)
+    started = time.perf_counter()
     builder = DiffBuilder()
     fingerprinter = Fingerprinter(SNAPSHOT, {"entityTypes": ["user", "group"]})
     for page in _pages(args.changes, args.page_size):
@@ -127,7 +131,7 @@ def main() -> int:
     fp = fingerprinter.hexdigest()
     del fingerprinter
     gc.collect()
-    phase("diff + fingerprint", started)
+    phase("generate + diff + fprint", started)
     retained = tracemalloc.get_traced_memory()[0] if trace else 0
     if trace:
         print(f"{'  diff kept in memory':<26} {_mib(retained)}")

@@ -15,8 +15,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import UTC
-from xml.sax.saxutils import escape
-from xml.sax.saxutils import quoteattr
 
 from entra_recovery.report.document import Report
 from entra_recovery.report.model import LINK_ADD
@@ -29,16 +27,20 @@ GUARD_CLASSNAME = "entra-recovery.guards"
 NO_DRIFT_CLASSNAME = "entra-recovery.drift"
 
 
-def _attr(value: object) -> str:
-    return quoteattr(clean(str(value)))
-
-
 def _text(value: str) -> str:
-    return escape(clean(value))
+    """Element text: escaped, control characters and lone surrogates spelled out."""
+    return clean(value).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _attr(value: object) -> str:
+    """A double-quoted attribute value (clean() already removed tabs and newlines)."""
+    return '"' + _text(str(value)).replace('"', "&quot;") + '"'
 
 
 class _Case:
-    __slots__ = ("classname", "failure_message", "failure_type", "lines", "name")
+    """One test case; failure details are formatted only when written."""
+
+    __slots__ = ("change", "classname", "failure_message", "failure_type", "lines", "name")
 
     def __init__(
         self,
@@ -47,18 +49,23 @@ class _Case:
         failure_type: str | None = None,
         failure_message: str | None = None,
         lines: tuple[str, ...] = (),
+        change: ObjectChange | None = None,
     ) -> None:
         self.classname = classname
         self.name = name
         self.failure_type = failure_type
         self.failure_message = failure_message
         self.lines = lines
+        self.change = change
 
     def xml(self) -> str:
         head = f'    <testcase classname={_attr(self.classname)} name={_attr(self.name)} time="0"'
         if self.failure_type is None:
             return head + "/>\n"
-        body = "\n".join(_text(line) for line in self.lines)
+        lines = self.lines
+        if self.change is not None:
+            lines = (*lines, *_detail_lines(self.change))
+        body = "\n".join(_text(line) for line in lines)
         return (
             f"{head}>\n      <failure type={_attr(self.failure_type)} "
             f"message={_attr(self.failure_message or '')}>{body}</failure>\n    </testcase>\n"
@@ -106,7 +113,7 @@ def _cases(report: Report) -> Iterator[_Case]:
                 _name(change),
                 f"drift.{change.action}",
                 _summary(change),
-                _detail_lines(change),
+                change=change,
             )
         return
     failed = {change.key: change for change in apply.failed_changes}
@@ -123,13 +130,7 @@ def _cases(report: Report) -> Iterator[_Case]:
 
 def _failed_case(change: ObjectChange) -> _Case:
     message = change.failure_message or "the change failed (no message from the service)"
-    return _Case(
-        change.entity_type,
-        _name(change),
-        "failedChange",
-        message,
-        (message, *_detail_lines(change)),
-    )
+    return _Case(change.entity_type, _name(change), "failedChange", message, (message,), change)
 
 
 def iter_render(report: Report, options: RenderOptions) -> Iterator[str]:

@@ -8,6 +8,7 @@ which escapes control characters (no terminal escape sequence reaches the screen
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 from typing import Final
 
@@ -20,6 +21,7 @@ from entra_recovery.report.model import ObjectChange
 from entra_recovery.report.model import PropertyChange
 
 ABSENT_TEXT: Final = "(absent)"
+_VALUE: Final = json.JSONEncoder(ensure_ascii=False, separators=(", ", ": "))
 ELLIPSIS: Final = "…"
 
 ACTION_SYMBOLS: Final = {ACTION_UPDATE: "~", ACTION_RESTORE: "+", ACTION_SOFT_DELETE: "-"}
@@ -46,10 +48,11 @@ def action_verb(action: str) -> str:
     )
 
 
-_CONTROL: Final = {
-    c: f"\\u{c:04x}"
-    for c in [*range(0x20), 0x7F, *range(0x80, 0xA0), *range(0xD800, 0xE000), 0xFFFE, 0xFFFF]
-}
+_CONTROL: Final = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
+
+
+def _escape_control(match: re.Match[str]) -> str:
+    return f"\\u{ord(match.group()):04x}"
 
 
 def clean(text: str) -> str:
@@ -58,19 +61,21 @@ def clean(text: str) -> str:
 
     The result is safe on a terminal and valid in XML 1.0 and UTF-8.
     """
-    return text.translate(_CONTROL)
+    if _CONTROL.search(text) is None:
+        return text
+    return _CONTROL.sub(_escape_control, text)
 
 
 def quote(text: str) -> str:
     """A string as a JSON literal: quoted, control characters escaped."""
-    return clean(json.dumps(text, ensure_ascii=False))
+    return clean(_VALUE.encode(text))
 
 
 def format_value(value: Any, max_chars: int = 0) -> str:
     """A JSON value on one line (`(absent)` for ABSENT), cut at `max_chars` when > 0."""
     if value is ABSENT:
         return ABSENT_TEXT
-    text = clean(json.dumps(value, ensure_ascii=False, separators=(", ", ": ")))
+    text = clean(_VALUE.encode(value))
     if max_chars > 0 and len(text) > max_chars:
         return text[: max(1, max_chars - 1)] + ELLIPSIS
     return text
