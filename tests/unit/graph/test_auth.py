@@ -1,0 +1,99 @@
+"""Credential selection, the static-token credential, scopes and claim decoding."""
+
+from __future__ import annotations
+
+import base64
+import json
+
+import pytest
+
+from entra_recovery.errors import GraphAuthError
+from entra_recovery.graph import auth
+from entra_recovery.graph.settings import GraphSettings
+
+
+def make_jwt(claims: dict[str, object]) -> str:
+    def part(data: dict[str, object]) -> str:
+        return base64.urlsafe_b64encode(json.dumps(data).encode()).decode().rstrip("=")
+
+    return f"{part({'alg': 'none', 'typ': 'JWT'})}.{part(claims)}."
+
+
+def test_static_token_credential_returns_the_token_with_its_expiry() -> None:
+    """The token is returned as is, for any scopes, and hidden from repr."""
+    token = make_jwt({"exp": 4102444800, "tid": "t"})
+    credential = auth.StaticTokenCredential(token)
+    access = credential.get_token("https://graph.microsoft.com/EntraBackup.Read.All")
+    assert access.token == token and access.expires_on == 4102444800
+    assert token not in repr(credential)
+
+
+def test_async_static_token_credential() -> None:
+    """The async twin awaits to the same token."""
+    import asyncio
+
+    token = make_jwt({"tid": "t"})
+    access = asyncio.run(auth.AsyncStaticTokenCredential(token).get_token("x"))
+    assert access.token == token
+
+
+@pytest.mark.parametrize("token", ["", "two words"])
+def test_static_token_must_be_one_word(token: str) -> None:
+    """Empty or spaced tokens are refused."""
+    with pytest.raises(GraphAuthError):
+        auth.StaticTokenCredential(token)
+
+
+def test_token_method_without_token_is_a_clear_error() -> None:
+    """--auth token with no ENTRA_RECOVERY_ACCESS_TOKEN names the variable."""
+    with pytest.raises(GraphAuthError, match="ENTRA_RECOVERY_ACCESS_TOKEN"):
+        auth.build_credential(GraphSettings(auth_method="token"))
+
+
+def test_auto_prefers_the_static_token() -> None:
+    """auto with a token set never builds an azure-identity credential."""
+    settings = GraphSettings(access_token=make_jwt({}))
+    assert auth.resolve_method(settings) == "token"
+    assert isinstance(auth.build_credential(settings), auth.StaticTokenCredential)
+
+
+def test_real_credentials_are_forbidden_in_tests() -> None:
+    """The autouse guard stops any azure-identity credential from being built."""
+    with pytest.raises(RuntimeError, match="static token"):
+        auth.build_credential(GraphSettings(auth_method="device-code"))
+
+
+@pytest.mark.parametrize(
+    ("method", "expected"),
+    [
+        ("browser", ["https://graph.microsoft.com/EntraBackup.ReadWrite.Preview"]),
+        ("device-code", ["https://graph.microsoft.com/EntraBackup.ReadWrite.Preview"]),
+        ("azure-cli", ["https://graph.microsoft.com/.default"]),
+        ("managed-identity", ["https://graph.microsoft.com/.default"]),
+        ("environment", ["https://graph.microsoft.com/.default"]),
+    ],
+)
+def test_scopes_are_least_privileged_when_delegated(method: str, expected: list[str]) -> None:
+    """Delegated sign-ins ask for the operation's scope; others can only ask for .default."""
+    assert auth.scopes_for(auth.PREVIEW, method) == expected
+
+
+def test_identity_from_claims() -> None:
+    """Tenant, user, object id, scopes and roles are read from the claims."""
+    claims = {
+        "tid": "5f0c1a2b-3c4d-4e5f-8a9b-0c1d2e3f4a5b",
+        "upn": "admin@contoso.onmicrosoft.com",
+        "oid": "o",
+        "scp": "EntraBackup.Read.All EntraBackup.ReadWrite.Preview",
+        "roles": ["r"],
+    }
+    identity = auth.identity_from_claims(auth.decode_claims(make_jwt(claims)))
+    assert identity.tenant_id == claims["tid"] and identity.user == claims["upn"]
+    assert identity.scopes == ("EntraBackup.Read.All", "EntraBackup.ReadWrite.Preview")
+    assert identity.roles == ("r",)
+
+
+@pytest.mark.parametrize("token", ["opaque", "a.b.c", "a.!!!.c"])
+def test_decode_claims_of_non_jwt_is_empty(token: str) -> None:
+    """Opaque tokens decode to no claims rather than failing."""
+    assert auth.decode_claims(token) == {}

@@ -1,0 +1,120 @@
+"""The parity functions: synchronous twins for scripts, scope parsing, camelCase output."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+import pytest
+
+from entra_recovery.errors import UsageError
+from entra_recovery.graph import parity
+from entra_recovery.graph.client import GraphClient
+from entra_recovery.graph.models import FilteringCriteria
+
+BASE = "/v1.0/directory/recovery"
+SID = "MjAyNi0xMS0yOFQwMjozMDowMFo="
+JOB = "d3f8e7e8-7e87-4a7f-9d2c-c1c2d7e8e1f1"
+JSON = {"Content-Type": "application/json"}
+PREVIEW = "#microsoft.graph.entraRecoveryServices.recoveryPreviewJob"
+
+
+def test_sync_list_snapshots_returns_graph_json(server: Any) -> None:
+    """A plain script gets camelCase dicts exactly as Graph sent them."""
+    item = {"@odata.type": "#x.snapshot", "id": SID, "createdDateTime": "2026-11-28T02:30:00Z"}
+    server.json("GET", f"{BASE}/snapshots", {"value": [item], "@odata.count": 1})
+    counts: list[int] = []
+    assert parity.list_snapshots(server.settings(), count=True, on_count=counts.append) == [item]
+    assert counts == [1]
+    assert parity.list_snapshots.__name__ == "list_snapshots"
+
+
+def test_first_page_only_like_the_cmdlets_without_all(server: Any) -> None:
+    """all=False stops after the first page."""
+    server.json(
+        "GET",
+        f"{BASE}/jobs",
+        {"value": [{"id": "a"}], "@odata.nextLink": f"{server.url}{BASE}/jobs?$skiptoken=2"},
+    )
+    assert parity.list_jobs(server.settings(), all=False) == [{"id": "a"}]
+    assert len(server.requests) == 1
+
+
+def test_create_preview_job_and_wait(server: Any) -> None:
+    """Create returns the job read back; with wait, the final job after polling."""
+    location = f"{server.url}{BASE}/snapshots/{SID}/recoveryPreviewJobs/{JOB}"
+    server.reply(
+        "POST", f"{BASE}/snapshots/{SID}/recoveryPreviewJobs", (202, {"Location": location}, None)
+    )
+    path = f"{BASE}/snapshots/{SID}/recoveryPreviewJobs/{JOB}"
+    server.reply(
+        "GET",
+        path,
+        (200, JSON, {"@odata.type": PREVIEW, "id": JOB, "status": "loadingData"}),
+        (200, JSON, {"@odata.type": PREVIEW, "id": JOB, "status": "calculating"}),
+        (200, JSON, {"@odata.type": PREVIEW, "id": JOB, "status": "successful"}),
+    )
+    polled: list[str] = []
+    final = parity.create_preview_job(
+        server.settings(),
+        SID,
+        FilteringCriteria.for_types(["user"]),
+        wait=True,
+        on_poll=lambda job, _: polled.append(job.status_text),
+    )
+    assert final["status"] == "successful"
+    assert polled == ["loadingData", "calculating", "successful"]
+
+
+def test_async_functions_accept_an_open_client(server: Any) -> None:
+    """Several calls can share one GraphClient."""
+    server.json("GET", f"{BASE}/snapshots", {"value": [{"id": SID}]})
+    server.reply("GET", f"{BASE}/snapshots/$count", (200, {"Content-Type": "text/plain"}, "1"))
+
+    async def go() -> Any:
+        async with GraphClient(server.settings()) as client:
+            return (
+                await parity.list_snapshots_async(client),
+                await parity.count_snapshots_async(client),
+            )
+
+    assert asyncio.run(go()) == ([{"id": SID}], 1)
+
+
+@pytest.mark.parametrize(
+    ("types", "objects", "expected"),
+    [
+        ((), (), FilteringCriteria()),
+        (("user", "group", "user"), (), FilteringCriteria(entity_types=("user", "group"))),
+        (
+            (),
+            ("user:u1", "group:g1", "user:u2", "user:u1"),
+            FilteringCriteria(objects=(("user", ("u1", "u2")), ("group", ("g1",)))),
+        ),
+    ],
+)
+def test_criteria_from(types: tuple[str, ...], objects: tuple[str, ...], expected: Any) -> None:
+    """Types are de-duplicated; objects are grouped per type, each type once."""
+    assert parity.criteria_from(types, objects) == expected
+
+
+@pytest.mark.parametrize(
+    ("types", "objects"),
+    [
+        (("user",), ("user:u1",)),
+        (("usr",), ()),
+        ((), ("u1",)),
+        ((), ("nope:u1",)),
+        ((), ("user:",)),
+    ],
+)
+def test_criteria_from_rejects_bad_scopes(types: tuple[str, ...], objects: tuple[str, ...]) -> None:
+    """Mixed scopes, unknown types and malformed objects are usage errors."""
+    with pytest.raises(UsageError):
+        parity.criteria_from(types, objects)
+
+
+def test_top_outside_graph_limits_is_a_usage_error() -> None:
+    """$top must be 1..999."""
+    with pytest.raises(UsageError):
+        parity.build_query(top=0)
