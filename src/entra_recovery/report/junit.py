@@ -14,6 +14,7 @@ cannot hold.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from collections.abc import Sequence
 from datetime import UTC
 
 from entra_recovery.report.document import Report
@@ -133,20 +134,21 @@ def _failed_case(change: ObjectChange) -> _Case:
     return _Case(change.entity_type, _name(change), "failedChange", message, (message,), change)
 
 
-def iter_render(report: Report, options: RenderOptions) -> Iterator[str]:
-    """The JUnit XML document in chunks (one per test case)."""
-    del options
+def _counts(report: Report) -> tuple[int, int]:
+    """(tests, failures) of one report's suite: a counting pass without formatting."""
     total = failures = 0
-    for case in _cases(report):  # a counting pass, so the cases can stream afterwards
+    for case in _cases(report):
         total += 1
         failures += case.failure_type is not None
+    return total, failures
+
+
+def _suite(report: Report, total: int, failures: int) -> Iterator[str]:
     generated = report.generated_at
     if generated.tzinfo is not None:
         generated = generated.astimezone(UTC).replace(tzinfo=None)
     timestamp = generated.isoformat(timespec="seconds")
     counts = f'tests="{total}" failures="{failures}" errors="0" skipped="0"'
-    yield '<?xml version="1.0" encoding="UTF-8"?>\n'
-    yield f'<testsuites name="entra-recovery" {counts} time="0">\n'
     yield (
         f'  <testsuite name={_attr(report.plan.name)} {counts} time="0" '
         f'timestamp={_attr(timestamp)} hostname="entra-recovery">\n'
@@ -169,7 +171,32 @@ def iter_render(report: Report, options: RenderOptions) -> Iterator[str]:
     yield "    </properties>\n"
     for case in _cases(report):
         yield case.xml()
-    yield "  </testsuite>\n</testsuites>\n"
+    yield "  </testsuite>\n"
+
+
+def iter_render_many(reports: Sequence[Report]) -> Iterator[str]:
+    """One JUnit document with a `<testsuite>` per report (a folder of plans in one file)."""
+    counts = [_counts(report) for report in reports]
+    total = sum(t for t, _ in counts)
+    failures = sum(f for _, f in counts)
+    yield '<?xml version="1.0" encoding="UTF-8"?>\n'
+    yield (
+        f'<testsuites name="entra-recovery" tests="{total}" failures="{failures}" errors="0" '
+        'skipped="0" time="0">\n'
+    )
+    for report, (suite_total, suite_failures) in zip(reports, counts, strict=True):
+        yield from _suite(report, suite_total, suite_failures)
+    yield "</testsuites>\n"
+
+
+def render_many(reports: Sequence[Report]) -> str:
+    return "".join(iter_render_many(reports))
+
+
+def iter_render(report: Report, options: RenderOptions) -> Iterator[str]:
+    """The JUnit XML document for one plan, in chunks (one per test case)."""
+    del options
+    return iter_render_many((report,))
 
 
 def render(report: Report, options: RenderOptions) -> str:

@@ -3,23 +3,22 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import jsonschema
 import pytest
 import report_samples as s
 
+from entra_recovery.constants import DIFF_REPORT_SCHEMA_FILE
 from entra_recovery.report import FORMAT_VERSION
 from entra_recovery.report import build_diff
 from entra_recovery.report import render
 from entra_recovery.report import report_to_json
-
-SCHEMA_PATH = Path(__file__).parents[3] / "schemas" / "diff-report.schema.json"
+from entra_recovery.resources import load_schema
 
 
 @pytest.fixture(scope="module")
 def validator() -> jsonschema.protocols.Validator:
-    schema = json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
+    schema = load_schema(DIFF_REPORT_SCHEMA_FILE)  # the copy the package ships
     cls = jsonschema.validators.validator_for(schema)
     cls.check_schema(schema)
     return cls(schema, format_checker=cls.FORMAT_CHECKER)

@@ -72,3 +72,13 @@ def test_hostile_text_stays_valid_xml() -> None:
     suite = _suite(s.demo_report(diff=build_diff([raw])))
     case = suite.findall("testcase")[-1]
     assert case.get("name", "").startswith("<x>&]]>")
+
+
+def test_many_plans_in_one_document() -> None:
+    """render_many writes a suite per plan with totals on <testsuites>."""
+    from entra_recovery.report.junit import render_many
+
+    root = ET.fromstring(render_many([s.demo_report(), s.empty_report()]).encode("utf-8"))
+    suites = root.findall("testsuite")
+    assert len(suites) == 2
+    assert root.get("tests") == "17" and root.get("failures") == "11"
