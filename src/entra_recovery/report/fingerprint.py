@@ -7,7 +7,8 @@ preview and refuses when it differs from the approved one.
 
 Recipe (version 1; docs/reports.md shows a worked example). `canonical(x)` is
 `json.dumps(x, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False)`
-encoded as UTF-8.
+encoded as UTF-8 (a lone surrogate, which Graph's JSON can carry as "\\udXXX", is encoded as
+Python's "surrogatepass" handler does).
 
 1. For every change object, build the record
    `{"entityTypeName": ..., "id": ..., "recoveryAction": ..., "deltaFromCurrent": ...,
@@ -54,7 +55,7 @@ _CANONICAL: Final = json.JSONEncoder(
 
 def canonical_bytes(value: Any) -> bytes:
     """The canonical JSON encoding the fingerprint hashes."""
-    return _CANONICAL.encode(value).encode("utf-8")
+    return _CANONICAL.encode(value).encode("utf-8", "surrogatepass")
 
 
 def change_record(change: Mapping[str, Any]) -> dict[str, Any]:
@@ -90,7 +91,7 @@ class Fingerprinter:
     def add(self, change: Mapping[str, Any]) -> None:
         """Add one raw change object (as Graph sent it)."""
         record = change_record(change)
-        digest = hashlib.sha256(_CANONICAL.encode(record).encode("utf-8")).digest()
+        digest = hashlib.sha256(canonical_bytes(record)).digest()
         entity_type = record["entityTypeName"]
         object_id = record["id"]
         self._entries.append(

@@ -13,6 +13,7 @@ faster than the indenting one and a line per object diffs well).
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 from typing import Any
 from typing import Final
@@ -24,12 +25,22 @@ from entra_recovery.report.serialize import report_head_to_json
 from entra_recovery.report.serialize import report_tail_to_json
 
 _INDENT = 2
+# Lone surrogates (JSON "\\ud800" parses to one) cannot be written as UTF-8: escape them again.
+_SURROGATE: Final = re.compile("[\ud800-\udfff]")
+
+
+def _utf8_safe(text: str) -> str:
+    if _SURROGATE.search(text) is None:
+        return text
+    return _SURROGATE.sub(lambda match: f"\\u{ord(match.group()):04x}", text)
+
+
 _LINE: Final = json.JSONEncoder(ensure_ascii=False, allow_nan=False, separators=(", ", ": "))
 
 
 def _dump(value: Any, level: int) -> str:
     """`value` as indented JSON whose continuation lines sit at nesting `level`."""
-    text = json.dumps(value, indent=_INDENT, ensure_ascii=False, allow_nan=False)
+    text = _utf8_safe(json.dumps(value, indent=_INDENT, ensure_ascii=False, allow_nan=False))
     return text.replace("\n", "\n" + " " * (_INDENT * level))
 
 
@@ -46,7 +57,7 @@ def _array(key: str, items: Iterator[dict[str, Any]], level: int) -> Iterator[st
     yield f",\n{pad}{json.dumps(key)}: ["
     first = True
     for item in items:
-        yield ("\n" if first else ",\n") + inner + _LINE.encode(item)
+        yield ("\n" if first else ",\n") + inner + _utf8_safe(_LINE.encode(item))
         first = False
     yield "]" if first else f"\n{pad}]"
 

@@ -151,3 +151,12 @@ def test_empty_preview_has_a_fingerprint() -> None:
 def test_is_fingerprint(value: str, ok: bool) -> None:
     """Only `sha256:` plus 64 lowercase hex digits is well formed."""
     assert is_fingerprint(value) is ok
+
+
+def test_lone_surrogate_does_not_crash() -> None:
+    """Invalid Unicode from Graph is hashed (surrogatepass), not an exception."""
+    raw = json.loads('{"entityTypeName": "user", "id": "1", "deltaFromCurrent": {"a": "\\ud800"}}')
+    assert is_fingerprint(fingerprint("s", None, [raw]))
+    assert fingerprint("s", None, [raw]) != fingerprint(
+        "s", None, [{**raw, "deltaFromCurrent": {}}]
+    )

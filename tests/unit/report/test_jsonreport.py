@@ -110,3 +110,18 @@ def test_many_changes_stream_in_many_chunks() -> None:
     chunks = list(iter_render(report, "json"))
     assert len(chunks) > 50
     assert max(len(c) for c in chunks) < 5000
+
+
+def test_lone_surrogates_stay_writable_and_round_trip() -> None:
+    """A lone surrogate from Graph's JSON is written escaped, so UTF-8 output never fails."""
+    raw = json.loads('{"entityTypeName": "user", "id": "1", "recoveryAction": "update",'
+                     ' "displayName": "bad \\ud800 name", "deltaFromCurrent": {"city": "\\udfff"},'
+                     ' "currentState": {"city": "x"}}')  # fmt: skip
+    report = s.demo_report(diff=build_diff([raw]))
+    text = render(report, "json")
+    text.encode("utf-8")
+    data = json.loads(text)
+    assert data["changes"][0]["displayName"] == "bad \ud800 name"
+    assert data["changes"][0]["properties"][0]["snapshot"] == "\udfff"
+    for name in ("terminal", "markdown", "junit", "html"):
+        render(report, name).encode("utf-8")
