@@ -239,3 +239,10 @@ class ApplyNotApproved(GateRefused):
 
 class RunJournalError(RecoveryError):
     """A run journal is missing, unreadable or cannot be resumed."""
+
+
+# --- reports ---------------------------------------------------------------------------------
+
+
+class ReportDataError(RecoveryError, ValueError):
+    """A change object from Graph or a saved JSON report does not have the expected shape."""
