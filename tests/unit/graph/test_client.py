@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import time
 from typing import Any
 
@@ -360,3 +361,15 @@ def test_unreachable_graph_is_one_clear_error() -> None:
     with pytest.raises(GraphError) as info:
         run(go())
     assert "could not reach Graph at http://127.0.0.1:9" in str(info.value)
+
+
+def test_token_never_reaches_logs(server: Any, caplog: pytest.LogCaptureFixture) -> None:
+    """Even at DEBUG level, nothing the SDK or httpx logs contains the token."""
+    server.reply("GET", f"{BASE}/snapshots", (500, JSON, {"error": {"code": "x", "message": "y"}}))
+    token = server.settings().access_token
+    with caplog.at_level(logging.DEBUG), pytest.raises(GraphError) as info:
+        run(_collect(server, lambda c: c.list_snapshots()))
+    assert server.requests[0].headers["authorization"] == f"Bearer {token}"
+    assert caplog.records, "expected the HTTP stack to log at DEBUG level"
+    assert all(token not in record.getMessage() for record in caplog.records)
+    assert token not in str(info.value) and token not in repr(info.value.__dict__)
