@@ -21,6 +21,7 @@ from collections.abc import Iterable
 from collections.abc import Mapping
 from typing import Any
 
+from entra_recovery.errors import ReportDataError
 from entra_recovery.report.model import ABSENT
 from entra_recovery.report.model import ACTION_MISSING
 from entra_recovery.report.model import LINK_ADD
@@ -82,10 +83,13 @@ def object_change_from_raw(change: Mapping[str, Any]) -> ObjectChange:
     Turn one raw change object into an `ObjectChange`.
 
     Raises:
-        TypeError: when `change` (or its `deltaFromCurrent`/`currentState`) is not a JSON object.
+        ReportDataError: when `change` (or its `deltaFromCurrent`/`currentState`) is not a JSON
+            object.
     """
     if not isinstance(change, Mapping):
-        raise TypeError(f"a change object must be a JSON object, not {type(change).__name__}")
+        raise ReportDataError(
+            f"a change object from Graph must be a JSON object, not {type(change).__name__}"
+        )
     delta = _mapping(change.get("deltaFromCurrent"), "deltaFromCurrent")
     current = _mapping(change.get("currentState"), "currentState")
     properties: list[PropertyChange] = []
@@ -124,7 +128,9 @@ def _mapping(value: Any, what: str) -> Mapping[str, Any]:
     if value is None:
         return {}
     if not isinstance(value, Mapping):
-        raise TypeError(f"{what} must be a JSON object, not {type(value).__name__}")
+        raise ReportDataError(
+            f"`{what}` of a change object must be a JSON object, not {type(value).__name__}"
+        )
     return value
 
 

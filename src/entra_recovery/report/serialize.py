@@ -17,6 +17,7 @@ from collections.abc import Mapping
 from typing import Any
 from typing import Final
 
+from entra_recovery.errors import ReportDataError
 from entra_recovery.report.compare import DiffComparison
 from entra_recovery.report.document import TOOL_NAME
 from entra_recovery.report.document import ApplyInfo
@@ -263,34 +264,47 @@ def diff_from_json(data: Mapping[str, Any] | Iterable[Mapping[str, Any]]) -> Dif
     Rebuild a `Diff` from a JSON report (the whole document) or from its `changes` list.
 
     Raises:
-        ValueError: when the data is not a diff report of a known format version.
+        ReportDataError: (a ValueError) when the data is not a diff report of a known format
+            version or a change in it is malformed.
     """
     if isinstance(data, Mapping):
         version = str(data.get("format_version", ""))
         if version.split(".")[0] != FORMAT_VERSION.split(".")[0]:
-            raise ValueError(
+            raise ReportDataError(
                 f"not a diff report of format version {FORMAT_VERSION} (found {version or 'none'})"
             )
         changes = data.get("changes")
         if not isinstance(changes, list):
-            raise ValueError("the diff report has no `changes` list")
+            raise ReportDataError("the diff report has no `changes` list")
         data = changes
     try:
         return Diff.from_changes([change_from_json(item) for item in data])
     except (KeyError, TypeError, AttributeError) as exc:
-        raise ValueError(f"malformed change in diff report: {exc!r}") from exc
+        raise ReportDataError(f"malformed change in the diff report: {exc!r}") from exc
 
 
 def report_from_json(data: Mapping[str, Any]) -> Report:
-    """Rebuild a `Report` (everything but `comparison`) from the JSON renderer's output."""
+    """
+    Rebuild a `Report` (everything but `comparison`) from the JSON renderer's output.
+
+    Raises:
+        ReportDataError: when the data is not a diff report this version can read.
+    """
     diff = diff_from_json(data)
+    try:
+        return _report_from_json(data, diff)
+    except (KeyError, TypeError, AttributeError) as exc:
+        raise ReportDataError(f"malformed diff report: {exc!r}") from exc
+
+
+def _report_from_json(data: Mapping[str, Any], diff: Diff) -> Report:
     plan = data.get("plan") or {}
     snapshot = data.get("snapshot")
     job = data.get("job")
     apply = data.get("apply")
     generated = parse_time(data.get("generatedAt"))
     if generated is None:
-        raise ValueError("the diff report has no valid `generatedAt`")
+        raise ReportDataError("the diff report has no valid `generatedAt`")
     return Report(
         plan=PlanInfo(
             name=str(plan.get("name", "")),

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 import report_samples as s
 
+from entra_recovery.errors import ReportDataError
 from entra_recovery.report import ABSENT
 from entra_recovery.report import DiffBuilder
 from entra_recovery.report import LinkChange
@@ -145,11 +146,11 @@ def test_missing_state_blocks_are_tolerated() -> None:
     assert change.action == "unknown" and change.properties == () and change.links == ()
 
 
-def test_bad_change_is_a_clear_type_error() -> None:
-    """Non-object input is refused with a message, not an AttributeError."""
-    with pytest.raises(TypeError, match="JSON object"):
+def test_bad_change_is_a_clear_error() -> None:
+    """Non-object input is refused with a user-facing message, not an AttributeError."""
+    with pytest.raises(ReportDataError, match="JSON object"):
         object_change_from_raw(["nope"])  # type: ignore[arg-type]
-    with pytest.raises(TypeError, match="currentState"):
+    with pytest.raises(ReportDataError, match="currentState"):
         object_change_from_raw({"currentState": "nope"})
 
 

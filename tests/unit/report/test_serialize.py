@@ -7,6 +7,7 @@ import json
 import pytest
 import report_samples as s
 
+from entra_recovery.errors import ReportDataError
 from entra_recovery.report import ABSENT
 from entra_recovery.report import Report
 from entra_recovery.report import compare
@@ -52,6 +53,14 @@ def test_absent_is_an_omitted_key_with_a_flag() -> None:
     ],
 )
 def test_bad_reports_are_value_errors(data: dict) -> None:
-    """Another format version or a malformed change gives a clear ValueError."""
-    with pytest.raises(ValueError):
+    """Another format version or a malformed change gives a clear, user-facing error."""
+    with pytest.raises(ReportDataError):
         diff_from_json(data)
+
+
+def test_malformed_report_fields_are_report_data_errors() -> None:
+    """A report whose plan or guards have the wrong shape is refused clearly."""
+    data = report_to_json(s.demo_report())
+    data["guards"] = [{"ok": True}]
+    with pytest.raises(ReportDataError, match="malformed diff report"):
+        Report.from_json(data)
