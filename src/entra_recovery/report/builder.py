@@ -135,9 +135,9 @@ def _mapping(value: Any, what: str) -> Mapping[str, Any]:
 
 
 def _name(value: Any, default: str) -> str:
-    if value is None or value == "":
-        return default
-    return sys.intern(str(value))
+    if type(value) is str:
+        return sys.intern(value) if value else default
+    return default if value is None else sys.intern(str(value))
 
 
 def _object_id(change: Mapping[str, Any]) -> str:
@@ -150,7 +150,10 @@ def _object_id(change: Mapping[str, Any]) -> str:
 def _display_name(
     change: Mapping[str, Any], current: Mapping[str, Any], delta: Mapping[str, Any]
 ) -> str | None:
-    for value in (change.get("displayName"), current.get("displayName"), delta.get("displayName")):
+    name = change.get("displayName")
+    if type(name) is str and name:
+        return name
+    for value in (current.get("displayName"), delta.get("displayName")):
         if isinstance(value, str) and value:
             return value
     return None
