@@ -44,3 +44,10 @@ def test_long_values_are_shortened() -> None:
     """max_value_chars keeps rows readable."""
     text = render(s.demo_report(), "terminal", RenderOptions(max_value_chars=20))
     assert '["a1b2c3d4-0009-400…' in text
+
+
+def test_colour_golden(golden) -> None:  # type: ignore[no-untyped-def]
+    """The coloured terminal output, byte for byte."""
+    golden.check(
+        "terminal/demo-color.txt", render(s.demo_report(), "terminal", RenderOptions(color=True))
+    )
