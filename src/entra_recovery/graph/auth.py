@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import inspect
 import json
 import os
 import shutil
@@ -217,10 +218,14 @@ def identity_from_claims(claims: dict[str, Any]) -> Identity:
     )
 
 
-def identity_from_credential(credential: Any, method: str) -> Identity:
-    """Ask the credential for a read token and describe it; the token itself is dropped."""
+async def identity_from_credential(credential: Any, method: str) -> Identity:
+    """Ask the credential (sync or async) for a read token and describe it; the token itself
+    is dropped."""
     try:
-        token = credential.get_token(*scopes_for(READ, method)).token
+        result = credential.get_token(*scopes_for(READ, method))
+        if inspect.isawaitable(result):
+            result = await result
+        token = result.token
     except GraphAuthError:
         raise
     except Exception as exc:

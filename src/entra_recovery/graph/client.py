@@ -27,10 +27,7 @@ from entra_recovery.errors import SnapshotNotFoundError
 from entra_recovery.graph import operations as ops
 from entra_recovery.graph import raw
 from entra_recovery.graph.auth import READ
-from entra_recovery.graph.auth import StaticTokenCredential
 from entra_recovery.graph.auth import build_credential
-from entra_recovery.graph.auth import decode_claims
-from entra_recovery.graph.auth import identity_from_claims
 from entra_recovery.graph.auth import identity_from_credential
 from entra_recovery.graph.auth import resolve_method
 from entra_recovery.graph.auth import scopes_for
@@ -383,10 +380,8 @@ class GraphClient:
     # --- GraphApi (our models, for the runner) ---------------------------------------------------
 
     async def identity(self) -> Identity:
-        credential = self._get_credential()
-        if isinstance(credential, StaticTokenCredential):
-            return identity_from_claims(decode_claims(credential.get_token().token))
-        return identity_from_credential(credential, self._method)
+        """Claims of the token in use (tenant, user, scopes), read without verifying."""
+        return await identity_from_credential(self._get_credential(), self._method)
 
     async def list_snapshots(self) -> list[Snapshot]:
         return [Snapshot.from_json(s) async for s in self.iter_snapshots_raw()]

@@ -373,3 +373,21 @@ def test_token_never_reaches_logs(server: Any, caplog: pytest.LogCaptureFixture)
     assert caplog.records, "expected the HTTP stack to log at DEBUG level"
     assert all(token not in record.getMessage() for record in caplog.records)
     assert token not in str(info.value) and token not in repr(info.value.__dict__)
+
+
+@pytest.mark.parametrize("credential_class", [None, "async"])
+def test_identity_reads_claims_without_a_request(server: Any, credential_class: Any) -> None:
+    """identity() decodes the token's claims (sync or async credential); Graph is not called."""
+    from entra_recovery.graph.auth import AsyncStaticTokenCredential
+
+    settings = server.settings()
+    credential = AsyncStaticTokenCredential(settings.access_token) if credential_class else None
+
+    async def go() -> Any:
+        async with GraphClient(settings, credential=credential) as client:
+            return await client.identity()
+
+    identity = run(go())
+    assert (identity.tenant_id, identity.user) == ("t-1", "a@b.c")
+    assert identity.scopes == ("EntraBackup.Read.All",)
+    assert server.requests == []
