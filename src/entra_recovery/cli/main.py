@@ -13,6 +13,8 @@ from entra_recovery.cli.context import AppContext
 from entra_recovery.cli.emulator_commands import emulator
 from entra_recovery.cli.graph_commands import GRAPH_GROUPS
 from entra_recovery.cli.plan_commands import plan
+from entra_recovery.cli.plan_run_commands import apply_command
+from entra_recovery.cli.plan_run_commands import preview_command
 from entra_recovery.cli.run_commands import run
 from entra_recovery.constants import API_VERSIONS
 from entra_recovery.constants import VERSION
@@ -127,6 +129,8 @@ def cli(
     ctx.call_on_close(app.close)
 
 
+plan.add_command(preview_command)
+plan.add_command(apply_command)
 cli.add_command(plan)
 cli.add_command(run)
 cli.add_command(emulator)

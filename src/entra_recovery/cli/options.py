@@ -31,3 +31,39 @@ yes_option = click.option(
 def app_context() -> AppContext:
     """The AppContext of the running command."""
     return click.get_current_context().find_object(AppContext) or AppContext()
+
+
+class Duration(click.ParamType):
+    """A duration like `90s`, `30m`, `2h`, `1h30m` or plain seconds; returns seconds."""
+
+    name = "DURATION"
+    _UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+
+    def convert(
+        self, value: Any, param: click.Parameter | None, ctx: click.Context | None
+    ) -> float:
+        if isinstance(value, int | float):
+            return float(value)
+        text = str(value).strip().lower()
+        try:
+            return float(text)
+        except ValueError:
+            pass
+        total = 0.0
+        number = ""
+        for char in text:
+            if char.isdigit() or char == ".":
+                number += char
+            elif char in self._UNITS and number:
+                total += float(number) * self._UNITS[char]
+                number = ""
+            else:
+                self.fail(
+                    f"{value!r} is not a duration (examples: 90s, 30m, 2h, 1h30m)", param, ctx
+                )
+        if number or total <= 0:
+            self.fail(f"{value!r} is not a duration (examples: 90s, 30m, 2h, 1h30m)", param, ctx)
+        return total
+
+
+DURATION = Duration()

@@ -1,0 +1,285 @@
+"""
+`entra-recovery plan preview` and `plan apply`: run plans through the runner, write reports.
+
+Thin: parse options, open the runner (`open_runner`), make one library call per plan, hand the
+result to renderers, map the outcome to an exit code (0 no changes, 2 changes, 3 refused,
+4 failed changes, 1 error).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+import click
+
+from entra_recovery.cli.context import AppContext
+from entra_recovery.cli.handler import error_handler
+from entra_recovery.cli.options import DURATION
+from entra_recovery.cli.options import app_context
+from entra_recovery.cli.output import ReportWriter
+from entra_recovery.cli.output import color_enabled
+from entra_recovery.cli.progress import TerminalProgress
+from entra_recovery.cli.runtime import open_runner
+from entra_recovery.cli.runtime import expand_plan_paths
+from entra_recovery.constants import SCOPE_PREVIEW
+from entra_recovery.constants import SCOPE_READ
+from entra_recovery.constants import SCOPE_RECOVERY
+from entra_recovery.constants import ExitCode
+from entra_recovery.errors import ApplyNotApproved
+from entra_recovery.errors import GateRefused
+from entra_recovery.errors import RecoveryError
+from entra_recovery.plan import Plan
+from entra_recovery.plan import load_plan
+from entra_recovery.report import RENDERERS
+from entra_recovery.runner.reporting import build_report
+from entra_recovery.runner.results import ApplyResult
+from entra_recovery.runner.results import Preview
+from entra_recovery.runner.runner import PlanRunner
+
+FORMAT_NAMES = tuple(RENDERERS)
+
+format_option = click.option(
+    "--format",
+    "formats",
+    type=click.Choice(FORMAT_NAMES),
+    multiple=True,
+    help="Report format(s); repeat for several. Default: terminal, plus the plan's "
+    "report.formats when --output-dir is given.",
+)
+output_dir_option = click.option(
+    "--output-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Write each report to DIR/<plan-name>.<ext>.",
+)
+output_option = click.option(
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Write the (single) report format to FILE.",
+)
+wait_option = click.option(
+    "--wait-for-slot",
+    type=DURATION,
+    default=None,
+    help="If another job runs in the tenant, wait up to DURATION (e.g. 2h) instead of stopping.",
+)
+timeout_option = click.option(
+    "--timeout",
+    type=DURATION,
+    default=None,
+    help="Give up waiting for a job after DURATION (the job itself continues).",
+)
+verbose_option = click.option(
+    "-v", "--verbose", count=True, help="Show more objects and rows on the terminal."
+)
+
+
+@click.command("preview")
+@click.argument("paths", nargs=-1, required=True)
+@format_option
+@output_dir_option
+@output_option
+@wait_option
+@timeout_option
+@verbose_option
+@error_handler
+def preview_command(
+    paths: Sequence[str],
+    formats: Sequence[str],
+    output_dir: Path | None,
+    output: Path | None,
+    wait_for_slot: float | None,
+    timeout: float | None,
+    verbose: int,
+) -> int:
+    """Preview what recovering PLAN(s) would change; a file or a folder of plans.
+
+    Exit codes: 0 no changes, 2 changes found, 1 error.
+    """
+    app = app_context()
+    plans = expand_plan_paths(paths)
+    writer = ReportWriter(
+        formats=formats,
+        output_dir=output_dir,
+        output=output,
+        color=color_enabled(app.color),
+        verbose=verbose,
+        several=len(plans) > 1,
+    )
+    return asyncio.run(_preview_all(app, plans, writer, wait_for_slot, timeout))
+
+
+async def _preview_all(
+    app: AppContext,
+    plans: Sequence[str],
+    writer: ReportWriter,
+    wait_for_slot: float | None,
+    timeout: float | None,
+) -> int:
+    worst = ExitCode.OK
+    failures = 0
+    async with open_runner(
+        app, permissions=(SCOPE_READ, SCOPE_PREVIEW), wait_for_slot=wait_for_slot, timeout=timeout
+    ) as runner:
+        for path in plans:
+            try:
+                plan = load_plan(path)
+                with TerminalProgress.for_stderr(quiet=app.quiet, label=plan.name) as progress:
+                    runner.events = progress
+                    result = await runner.preview(plan)
+            except RecoveryError as exc:
+                if len(plans) == 1:
+                    raise
+                failures += 1
+                click.echo(f"Error: {path}: {exc}", err=True)
+                continue
+            writer.write(plan, build_report(result))
+            if result.has_changes:
+                worst = ExitCode.CHANGES
+    if failures:
+        return int(ExitCode.ERROR)
+    return int(worst)
+
+
+@click.command("apply")
+@click.argument("path")
+@click.option("--yes", "-y", is_flag=True, help="Do not ask for confirmation (unattended runs).")
+@click.option(
+    "--fingerprint",
+    metavar="sha256:HEX",
+    default=None,
+    help="The approved fingerprint (overrides the plan's approval.fingerprint).",
+)
+@click.option(
+    "--approved-report",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    default=None,
+    help="The JSON report reviewers approved; used to explain a fingerprint mismatch.",
+)
+@format_option
+@output_dir_option
+@output_option
+@wait_option
+@timeout_option
+@verbose_option
+@error_handler
+def apply_command(
+    path: str,
+    yes: bool,
+    fingerprint: str | None,
+    approved_report: Path | None,
+    formats: Sequence[str],
+    output_dir: Path | None,
+    output: Path | None,
+    wait_for_slot: float | None,
+    timeout: float | None,
+    verbose: int,
+) -> int:
+    """Recover what PLAN says, after a fresh preview that matches the approved fingerprint.
+
+    Refuses (exit 3) unless the plan's mode is apply, the fresh change set matches the approved
+    fingerprint, the guards pass and you confirm (--yes for unattended runs). Exit 0 when the
+    recovery succeeded, 4 when some changes failed, 1 on error.
+    """
+    app = app_context()
+    plan = load_plan(path)
+    writer = ReportWriter(
+        formats=formats,
+        output_dir=output_dir,
+        output=output,
+        color=color_enabled(app.color),
+        verbose=verbose,
+        several=False,
+    )
+    interactive = sys.stdin.isatty()
+
+    def confirm(preview: Preview) -> bool:
+        writer.show_terminal(build_report(preview))
+        if yes:
+            return True
+        if not interactive:
+            raise ApplyNotApproved(
+                "confirmation needed, but this run is not interactive",
+                hint="pass --yes for an unattended apply",
+            )
+        return click.confirm(
+            f"Recover {len(preview.diff.changes)} object(s) in tenant {plan.tenant} from snapshot "
+            f"{preview.snapshot.id}? This writes to the directory and cannot be undone",
+            default=False,
+            err=True,
+        )
+
+    async def run_apply() -> ApplyResult:
+        async with open_runner(
+            app,
+            permissions=(SCOPE_READ, SCOPE_PREVIEW, SCOPE_RECOVERY),
+            wait_for_slot=wait_for_slot,
+            timeout=timeout,
+        ) as runner:
+            runners.append(runner)
+            with TerminalProgress.for_stderr(quiet=app.quiet, label=plan.name) as progress:
+                runner.events = progress
+                return await runner.apply(
+                    plan, confirm=confirm, fingerprint=fingerprint, approved_report=approved_report
+                )
+
+    runners: list[PlanRunner] = []
+    try:
+        result = asyncio.run(run_apply())
+    except GateRefused as exc:
+        for line in exc.details:
+            click.echo(f"  {line}", err=True)
+        raise
+    except KeyboardInterrupt:
+        _explain_interrupt(runners[0].last_journal if runners else None)
+        return int(ExitCode.INTERRUPTED)
+    return _finish_apply(writer, plan, result)
+
+
+def _finish_apply(writer: ReportWriter, plan: Plan, result: ApplyResult) -> int:
+    job = result.job
+    if job is None:
+        click.echo("Nothing to recover: the fresh preview found no changes.", err=True)
+        return int(ExitCode.OK)
+    report = build_report(result.preview, result)
+    if writer.output is not None or writer.output_dir is not None:
+        writer.write(plan, report)
+    click.echo(
+        f"Recovery job {job.id} {job.status_text}: "
+        f"{job.total_objects_modified or 0} object(s) and {job.total_links_modified or 0} "
+        f"link(s) modified, {result.failed_count} failed change(s)."
+    )
+    for change in result.failed.changes:
+        click.echo(
+            f"  ! {change.entity_type} {change.display_name or ''} ({change.id}): "
+            f"{change.failure_message or 'failed'}"
+        )
+    return int(ExitCode.FAILED_CHANGES if result.failed.changes else ExitCode.OK)
+
+
+def _explain_interrupt(journal: object) -> None:
+    record = getattr(journal, "record", None)
+    if record is None:
+        click.echo("Interrupted.", err=True)
+        return
+    if record.recovery_job_id:
+        click.echo(
+            f"Interrupted. Recovery job {record.recovery_job_id} continues on the service side.\n"
+            f"  follow it:  entra-recovery run resume {record.run_id}\n"
+            f"  cancel it:  entra-recovery job cancel {record.recovery_job_id}",
+            err=True,
+        )
+    elif record.recovery_intent_at:
+        click.echo(
+            "Interrupted while requesting the recovery job; it may have been created.\n"
+            f"  check and follow it:  entra-recovery run resume {record.run_id}",
+            err=True,
+        )
+    else:
+        click.echo(
+            "Interrupted before any recovery job was requested; nothing was recovered.", err=True
+        )

@@ -1,0 +1,72 @@
+"""
+The gates between a preview and a recovery job: mode, fingerprint, guards.
+
+Each gate raises `GateRefused` (exit 3) with a message that says what to do. Confirmation, the
+last gate, belongs to the caller (the CLI prompts or takes `--yes`).
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from entra_recovery.errors import FingerprintMismatch
+from entra_recovery.errors import GateRefused
+from entra_recovery.plan import Plan
+from entra_recovery.runner.results import Preview
+from entra_recovery.runner.saved import PreviewStore
+
+FINGERPRINT_RE = re.compile(r"^sha256:[0-9a-f]{64}$")
+
+
+def check_mode(plan: Plan, fingerprint: str | None) -> str:
+    """Refuse plans that may not apply; return the approved fingerprint to compare against."""
+    if plan.mode != "apply":
+        raise GateRefused(
+            f"plan {plan.name!r} is in mode {plan.mode!r}; only `mode: apply` plans may recover",
+            gate="mode",
+            hint="review the preview, then set `mode: apply` (with metadata.change) in a "
+            "reviewed commit",
+        )
+    approved = fingerprint or (plan.approval.fingerprint if plan.approval else None)
+    if not approved:
+        raise GateRefused(
+            f"plan {plan.name!r} has no approved fingerprint",
+            gate="fingerprint",
+            hint=f"run `entra-recovery plan preview {plan.path}`, have the report reviewed, and "
+            "put its fingerprint in approval.fingerprint (or pass --fingerprint)",
+        )
+    if not FINGERPRINT_RE.match(approved):
+        raise GateRefused(
+            f"{approved!r} is not a fingerprint (expected sha256: and 64 hex digits)",
+            gate="fingerprint",
+        )
+    return approved
+
+
+def check_fingerprint(
+    approved: str, preview: Preview, store: PreviewStore, approved_report: Path | None
+) -> None:
+    """Refuse when the fresh change set is not the one that was reviewed; explain the drift."""
+    if preview.fingerprint == approved:
+        return
+    details = store.explain(approved, preview, approved_report)
+    raise FingerprintMismatch(
+        approved=approved,
+        fresh=preview.fingerprint,
+        details=details,
+        hint="review the fresh preview; if it is right, approve its fingerprint "
+        f"({preview.fingerprint}) in the plan",
+    )
+
+
+def check_guards(preview: Preview) -> None:
+    """Refuse when any guard failed on the fresh preview."""
+    failed = preview.failed_guards
+    if failed:
+        raise GateRefused(
+            f"{len(failed)} guard(s) failed: " + "; ".join(g.message for g in failed),
+            gate="guards",
+            details=tuple(f"{g.name}: {g.message}" for g in failed),
+            hint="narrow the plan's scope, or change the guards in a reviewed commit",
+        )

@@ -1,0 +1,181 @@
+"""`plan preview` / `plan apply` end to end: the CLI, the runner and the emulator over HTTP."""
+
+from __future__ import annotations
+
+import json
+import xml.etree.ElementTree as ET
+from html.parser import HTMLParser
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+import pytest
+from entra_recovery.testing import emulator_env
+from helpers.clirun import run_cli
+from helpers.planfiles import CA_MFA_ADMINS
+from helpers.planfiles import DELETED_USERS
+from helpers.planfiles import apply_data
+from helpers.planfiles import plan_data
+from helpers.planfiles import write_plan
+
+from entra_recovery.resources import load_schema
+
+EXAMPLES = Path(__file__).resolve().parents[2] / "recovery_plans"
+
+
+def _env(server: Any, tmp_path: Path) -> dict[str, str]:
+    return {**emulator_env(server), "ENTRA_RECOVERY_STATE_DIR": str(tmp_path / "state")}
+
+
+def _posts(server: Any, collection: str) -> list[dict[str, Any]]:
+    return [
+        r
+        for r in server.requests
+        if r["method"] == "POST" and r["path"].rstrip("/").endswith("/" + collection)
+    ]
+
+
+def _fingerprint(stdout: str) -> str:
+    for token in stdout.split():
+        if token.startswith("sha256:") and len(token) == 71:
+            return token
+    raise AssertionError(f"no fingerprint in output:\n{stdout}")
+
+
+@pytest.mark.parametrize("example", sorted(p.name for p in EXAMPLES.glob("*.yaml")))
+def test_every_example_plan_previews(emulator: Any, tmp_path: Path, example: str) -> None:
+    """Each shipped example previews against the demo tenant and reports drift (exit 2)."""
+    result = run_cli(["plan", "preview", str(EXAMPLES / example)], _env(emulator, tmp_path))
+    assert result.code == 2, result.stderr
+    assert "sha256:" in result.stdout
+    assert _posts(emulator, "recoveryJobs") == []
+
+
+def test_no_drift_exits_zero(make_emulator: Any, tmp_path: Path) -> None:
+    """A tenant without drift previews clean: exit 0."""
+    server = make_emulator(scenario="empty")
+    plan = write_plan(tmp_path, plan_data())
+    result = run_cli(["plan", "preview", str(plan)], _env(server, tmp_path))
+    assert result.code == 0, result.stderr
+
+
+def test_folder_of_plans_and_every_format(emulator: Any, tmp_path: Path) -> None:
+    """A folder previews plan by plan; each format is written and well-formed."""
+    plans = tmp_path / "plans"
+    plans.mkdir()
+    write_plan(plans, plan_data(), "a.yaml")
+    other = plan_data(scope={"objects": [{"entityType": "user", "ids": DELETED_USERS}]})
+    other["metadata"] = {"name": "restore-users"}
+    write_plan(plans, other, "b.yaml")
+    out = tmp_path / "reports"
+    args = ["plan", "preview", str(plans), "--output-dir", str(out)]
+    for fmt in ("terminal", "json", "junit", "markdown", "html"):
+        args += ["--format", fmt]
+    result = run_cli(args, _env(emulator, tmp_path))
+    assert result.code == 2, result.stderr
+    for name in ("test-plan", "restore-users"):
+        report = json.loads((out / f"{name}.json").read_text())
+        jsonschema.validate(report, load_schema("diff-report.schema.json"))
+        assert report["fingerprint"].startswith("sha256:")
+        assert report["changes"], "the demo incident must show up"
+        suites = ET.parse(out / f"{name}.xml").getroot()
+        assert suites.iter("testcase")
+        HTMLParser().feed((out / f"{name}.html").read_text())
+        assert "|" in (out / f"{name}.md").read_text()
+    restored = json.loads((out / "restore-users.json").read_text())
+    assert {c["action"] for c in restored["changes"]} == {"restore"}
+
+
+def test_wrong_tenant_is_refused_before_any_job(emulator: Any, tmp_path: Path) -> None:
+    """A token for another tenant: exit 3 and no preview job created."""
+    plan = write_plan(tmp_path, plan_data(tenant="11111111-2222-4333-8444-555555555555"))
+    result = run_cli(["plan", "preview", str(plan)], _env(emulator, tmp_path))
+    assert result.code == 3
+    assert "tenant" in result.stderr
+    assert _posts(emulator, "recoveryPreviewJobs") == []
+
+
+def test_apply_refuses_preview_mode(emulator: Any, tmp_path: Path) -> None:
+    """`mode: preview` plans never apply (exit 3), and nothing is created."""
+    plan = write_plan(tmp_path, plan_data())
+    result = run_cli(
+        ["plan", "apply", str(plan), "--yes", "--fingerprint", "sha256:" + "0" * 64],
+        _env(emulator, tmp_path),
+    )
+    assert result.code == 3
+    assert "mode" in result.stderr
+    assert _posts(emulator, "recoveryJobs") == []
+    assert _posts(emulator, "recoveryPreviewJobs") == []
+
+
+def _preview_fingerprint(server: Any, tmp_path: Path, plan: Path) -> str:
+    result = run_cli(["plan", "preview", str(plan)], _env(server, tmp_path))
+    assert result.code == 2, result.stderr
+    return _fingerprint(result.stdout)
+
+
+def test_apply_refuses_stale_fingerprint(emulator: Any, tmp_path: Path) -> None:
+    """The tenant drifted after the review: exit 3, the drift explained, no recovery job."""
+    plan = write_plan(tmp_path, apply_data())
+    fingerprint = _preview_fingerprint(emulator, tmp_path, plan)
+    emulator.state.update_object(
+        "conditionalAccessPolicy", CA_MFA_ADMINS, {"displayName": "Require MFA (edited)"}
+    )
+    result = run_cli(
+        ["plan", "apply", str(plan), "--yes", "--fingerprint", fingerprint],
+        _env(emulator, tmp_path),
+    )
+    assert result.code == 3, result.stderr
+    assert "changed since approval" in result.stderr
+    assert CA_MFA_ADMINS in result.stderr
+    assert _posts(emulator, "recoveryJobs") == []
+
+
+def test_apply_refuses_guard_violation(emulator: Any, tmp_path: Path) -> None:
+    """A guard that fails on the fresh preview refuses the apply (exit 3)."""
+    data = apply_data(guards={"maxChanges": 1})
+    plan = write_plan(tmp_path, data)
+    fingerprint = _preview_fingerprint(emulator, tmp_path, plan)
+    result = run_cli(
+        ["plan", "apply", str(plan), "--yes", "--fingerprint", fingerprint],
+        _env(emulator, tmp_path),
+    )
+    assert result.code == 3
+    assert "maxChanges" in result.stderr
+    assert _posts(emulator, "recoveryJobs") == []
+
+
+def test_apply_without_confirmation_is_refused(emulator: Any, tmp_path: Path) -> None:
+    """A non-interactive apply without --yes refuses (exit 3) after showing the diff."""
+    plan = write_plan(tmp_path, apply_data())
+    fingerprint = _preview_fingerprint(emulator, tmp_path, plan)
+    result = run_cli(
+        ["plan", "apply", str(plan), "--fingerprint", fingerprint], _env(emulator, tmp_path)
+    )
+    assert result.code == 3
+    assert "--yes" in result.stderr
+    assert "Require MFA for administrators" in result.stdout
+    assert _posts(emulator, "recoveryJobs") == []
+
+
+def test_apply_recovers_and_next_preview_is_empty(emulator: Any, tmp_path: Path) -> None:
+    """An approved apply recovers (exit 0); the same plan then previews clean (exit 0)."""
+    plan = write_plan(tmp_path, apply_data())
+    fingerprint = _preview_fingerprint(emulator, tmp_path, plan)
+    approved = write_plan(tmp_path, apply_data(fingerprint), "approved.yaml")
+    env = _env(emulator, tmp_path)
+    result = run_cli(["plan", "apply", str(approved), "--yes"], env)
+    assert result.code == 0, result.stderr
+    assert len(_posts(emulator, "recoveryJobs")) == 1
+    after = run_cli(["plan", "preview", str(plan)], env)
+    assert after.code == 0, after.stdout
+    audit = [
+        json.loads(line) for line in (tmp_path / "state" / "audit.jsonl").read_text().splitlines()
+    ]
+    assert [a["outcome"] for a in audit] == ["changes", "applied", "no-changes"]
+    assert audit[1]["approvers"] == ["alice@contoso.com"]
+    assert audit[1]["change"] == "CHG0012345"
+    token = env["ENTRA_RECOVERY_ACCESS_TOKEN"]
+    for path in (tmp_path / "state").rglob("*"):
+        if path.is_file() and not path.name.endswith(".gz"):
+            assert token not in path.read_text()

@@ -1,0 +1,119 @@
+"""Run journals: written at every step, readable after a crash, found by id prefix."""
+
+from __future__ import annotations
+
+import json
+import stat
+from datetime import UTC
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+
+from entra_recovery.errors import RunJournalError
+from entra_recovery.runner.audit import AuditLog
+from entra_recovery.runner.audit import AuditRecord
+from entra_recovery.runner.journal import RunJournal
+from entra_recovery.runner.journal import list_runs
+
+
+def _clock() -> datetime:
+    return datetime(2026, 11, 28, 9, 30, tzinfo=UTC)
+
+
+def _journal(tmp_path: Path) -> RunJournal:
+    return RunJournal.create(
+        tmp_path,
+        command="apply",
+        plan_path="plans/p.yaml",
+        plan_name="p",
+        plan_sha256="ab" * 32,
+        tenant="5f0c1a2b-3c4d-4e5f-8a9b-0c1d2e3f4a5b",
+        clock=_clock,
+    )
+
+
+def test_step_writes_before_and_after(tmp_path: Path) -> None:
+    """A step is on disk as `started` while it runs and `finished` after."""
+    journal = _journal(tmp_path)
+    with journal.step("preview-job"):
+        on_disk = json.loads(journal.path.read_text())
+        assert on_disk["steps"][-1]["state"] == "started"
+    on_disk = json.loads(journal.path.read_text())
+    assert [s["state"] for s in on_disk["steps"]] == ["started", "finished"]
+
+
+def test_failed_step_is_recorded(tmp_path: Path) -> None:
+    """An exception inside a step records `failed` with the exception type, then propagates."""
+    journal = _journal(tmp_path)
+    with pytest.raises(KeyboardInterrupt), journal.step("poll-recovery"):
+        raise KeyboardInterrupt
+    reloaded = RunJournal.load(tmp_path, journal.record.run_id)
+    assert reloaded.record.last_step is not None
+    assert (reloaded.record.last_step.state, reloaded.record.last_step.detail) == (
+        "failed",
+        "KeyboardInterrupt",
+    )
+
+
+def test_load_by_prefix_and_listing(tmp_path: Path) -> None:
+    """Runs are found by a unique prefix and listed newest first."""
+    journal = _journal(tmp_path)
+    journal.update(recovery_job_id="job-1")
+    prefix = journal.record.run_id[:18]
+    assert RunJournal.load(tmp_path, prefix).record.recovery_job_id == "job-1"
+    assert [r.run_id for r in list_runs(tmp_path)] == [journal.record.run_id]
+
+
+@pytest.mark.parametrize("bad", ["", "../etc/passwd", ".hidden", "nope"])
+def test_bad_run_ids_are_refused(tmp_path: Path, bad: str) -> None:
+    """Unknown or path-like run ids give a clear error."""
+    _journal(tmp_path)
+    with pytest.raises(RunJournalError):
+        RunJournal.load(tmp_path, bad)
+
+
+def test_files_are_private(tmp_path: Path) -> None:
+    """Journals and the audit log are readable by the user only."""
+    journal = _journal(tmp_path)
+    log = AuditLog(tmp_path)
+    log.append(
+        AuditRecord(
+            at="2026-11-28T09:30:00Z",
+            event="preview",
+            outcome="changes",
+            run_id="r",
+            user="admin@contoso",
+            tenant="t",
+            plan_name="p",
+            plan_path="p.yaml",
+            plan_sha256="00",
+            change=None,
+        )
+    )
+    assert stat.S_IMODE(journal.path.stat().st_mode) == 0o600
+    assert stat.S_IMODE(log.path.stat().st_mode) == 0o600
+
+
+def test_audit_is_append_only(tmp_path: Path) -> None:
+    """Each record is one more JSON line; earlier lines stay as written."""
+    log = AuditLog(tmp_path)
+    for outcome in ("changes", "applied"):
+        log.append(
+            AuditRecord(
+                at="2026-11-28T09:30:00Z",
+                event="apply",
+                outcome=outcome,
+                run_id="r",
+                user="u",
+                tenant="t",
+                plan_name="p",
+                plan_path="p.yaml",
+                plan_sha256="00",
+                change="CHG1",
+                approvers=("alice@contoso.com",),
+            )
+        )
+    lines = log.path.read_text().splitlines()
+    assert [json.loads(line)["outcome"] for line in lines] == ["changes", "applied"]
+    assert json.loads(lines[1])["approvers"] == ["alice@contoso.com"]
