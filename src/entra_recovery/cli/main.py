@@ -141,7 +141,9 @@ for _group in GRAPH_GROUPS:
 def main(argv: list[str] | None = None) -> int:
     """Run the CLI and return its exit code (usage errors exit 64)."""
     try:
-        cli.main(args=argv, prog_name="entra-recovery", standalone_mode=False)
+        # With standalone_mode=False click returns the code of a `ctx.exit(code)` (which is how
+        # error_handler reports failures) instead of raising Exit: keep it.
+        code = cli.main(args=argv, prog_name="entra-recovery", standalone_mode=False)
     except click.exceptions.NoArgsIsHelpError as exc:
         click.echo(exc.ctx.get_help() if exc.ctx else str(exc), err=True)
         return int(ExitCode.USAGE)
@@ -159,4 +161,4 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         click.echo("Interrupted.", err=True)
         return int(ExitCode.INTERRUPTED)
-    return int(ExitCode.OK)
+    return code if isinstance(code, int) else int(ExitCode.OK)
