@@ -1,0 +1,184 @@
+"""
+Benchmark: the runner's preview against a plain HTTP loop, over the emulator's `large` scenario.
+
+The emulator runs in its own process. Each measured side runs in a fresh process of its own,
+so wall time and peak memory (ru_maxrss) are its alone:
+
+- plain:  create a preview job, poll it, fetch every getChanges page at $top=999 with
+          http.client, parse the JSON; nothing else.
+- runner: `PlanRunner.preview()` through msgraph-sdk (job, polling, paging, diff model,
+          fingerprint, saved preview), then every report format rendered to files.
+
+Usage: python bench/bench_runner.py [--size 100000] [--rounds 2]
+Prints one line per measurement and the ratios; targets: runner preview <= 1.5x plain,
+peak memory < 400 MB.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import os
+import re
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from urllib.parse import urlsplit
+
+TENANT = "5f0c1a2b-3c4d-4e5f-8a9b-0c1d2e3f4a5b"
+PREFER = "include-unknown-enum-members"
+
+
+def _peak_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def start_emulator(size: int) -> tuple[subprocess.Popen[str], str, str]:
+    proc = subprocess.Popen(
+        [
+            sys.executable, "-m", "entra_recovery", "emulator", "serve", "--port", "0",
+            "--scenario", "large", "--scenario-param", f"size={size}",
+        ],
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+    )
+    url = token = None
+    assert proc.stdout is not None
+    deadline = time.monotonic() + 600
+    while time.monotonic() < deadline and not (url and token):
+        line = proc.stdout.readline()
+        if not line:
+            break
+        url = url or _match(r"(http://127\.0\.0\.1:\d+)", line)
+        token = token or _match(r"(eyJ[\w-]+\.[\w-]+\.[\w-]*)", line)
+    if not (url and token):
+        proc.kill()
+        raise SystemExit("the emulator did not start")
+    return proc, url, token
+
+
+def _match(pattern: str, text: str) -> str | None:
+    found = re.search(pattern, text)
+    return found.group(1) if found else None
+
+
+def plain(url: str, token: str) -> None:
+    """Create, poll, and page through getChanges with nothing but http.client."""
+    parts = urlsplit(url)
+    conn = http.client.HTTPConnection(parts.hostname, parts.port)
+    headers = {"Authorization": f"Bearer {token}", "Prefer": PREFER}
+
+    def get(path: str) -> dict:
+        conn.request("GET", path, headers=headers)
+        response = conn.getresponse()
+        body = response.read()
+        if response.status != 200:
+            raise SystemExit(f"GET {path}: {response.status} {body[:200]!r}")
+        return json.loads(body)
+
+    start = time.perf_counter()
+    snapshots = get("/v1.0/directory/recovery/snapshots")["value"]
+    sid = max(snapshots, key=lambda s: s["createdDateTime"])["id"]
+    conn.request("POST", f"/v1.0/directory/recovery/snapshots/{sid}/recoveryPreviewJobs",
+                 body=b"", headers={**headers, "Content-Length": "0"})
+    response = conn.getresponse()
+    response.read()
+    location = urlsplit(response.getheader("Location") or "").path
+    while get(location)["status"] not in ("successful", "failed", "abandoned"):
+        time.sleep(0.05)
+    count = 0
+    page = location + "/microsoft.graph.entraRecoveryServices.getChanges?$top=999"
+    while page:
+        data = get(page)
+        count += len(data["value"])
+        nxt = data.get("@odata.nextLink")
+        page = (urlsplit(nxt).path + "?" + urlsplit(nxt).query) if nxt else ""
+    elapsed = time.perf_counter() - start
+    print(json.dumps({"side": "plain", "changes": count, "seconds": elapsed, "peak_mb": _peak_mb()}))
+
+
+def runner(url: str, token: str) -> None:
+    """The runner's preview, then every report format."""
+    import asyncio
+
+    from entra_recovery.graph.client import open_client
+    from entra_recovery.graph.settings import GraphSettings
+    from entra_recovery.plan import load_plan
+    from entra_recovery.report import RENDERERS
+    from entra_recovery.runner.reporting import build_report
+    from entra_recovery.runner.runner import PlanRunner
+
+    work = Path(tempfile.mkdtemp(prefix="bench-runner-"))
+    plan_file = work / "all.yaml"
+    plan_file.write_text(
+        "apiVersion: entra-recovery/v1\nkind: RecoveryPlan\nmetadata: {name: bench-all}\n"
+        f"tenant: {TENANT}\nsnapshot: {{latest: true}}\n"
+        "scope: {entityTypes: [user, group, application, servicePrincipal, "
+        "conditionalAccessPolicy, namedLocationPolicy]}\n",
+        encoding="utf-8",
+    )
+    plan = load_plan(plan_file)
+    settings = GraphSettings(graph_url=url, access_token=token, auth_method="token", poll_interval=0.05)
+
+    async def go() -> object:
+        async with open_client(settings) as graph:
+            return await PlanRunner(graph, state_dir=work / "state", poll_interval=0.05).preview(plan)
+
+    start = time.perf_counter()
+    preview = asyncio.run(go())
+    preview_s = time.perf_counter() - start
+    report = build_report(preview)  # type: ignore[arg-type]
+    timings = {}
+    for name, renderer in RENDERERS.items():
+        t0 = time.perf_counter()
+        with (work / f"report{renderer.suffix}").open("w", encoding="utf-8") as handle:
+            for chunk in renderer.iter_render(report):
+                handle.write(chunk)
+        timings[name] = time.perf_counter() - t0
+    print(json.dumps({
+        "side": "runner", "changes": len(preview.diff.changes), "seconds": preview_s,  # type: ignore[attr-defined]
+        "render_seconds": timings, "peak_mb": _peak_mb(),
+        "report_bytes": {p.suffix: p.stat().st_size for p in work.glob("report*")},
+    }))
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--size", type=int, default=100_000)
+    parser.add_argument("--rounds", type=int, default=2)
+    parser.add_argument("--side", choices=["plain", "runner"], help=argparse.SUPPRESS)
+    parser.add_argument("--url", help=argparse.SUPPRESS)
+    parser.add_argument("--token", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.side:
+        (plain if args.side == "plain" else runner)(args.url, args.token)
+        return 0
+    proc, url, token = start_emulator(args.size)
+    results: dict[str, list[dict]] = {"plain": [], "runner": []}
+    try:
+        for _ in range(args.rounds):
+            for side in ("plain", "runner"):
+                out = subprocess.run(
+                    [sys.executable, __file__, "--side", side, "--url", url, "--token", token],
+                    capture_output=True, text=True, check=True, env={**os.environ},
+                )
+                record = json.loads(out.stdout.strip().splitlines()[-1])
+                results[side].append(record)
+                print(json.dumps(record))
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+    best = {side: min(r["seconds"] for r in rs) for side, rs in results.items()}
+    peak = max(r["peak_mb"] for r in results["runner"])
+    print(f"changes: {results['runner'][0]['changes']}")
+    print(f"plain loop best: {best['plain']:.2f} s; runner preview best: {best['runner']:.2f} s; "
+          f"ratio {best['runner'] / best['plain']:.2f} (target <= 1.5)")
+    print(f"runner peak memory incl. every report format: {peak:.0f} MB (target < 400)")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
