@@ -260,6 +260,15 @@ async def get_changes_async(
         )
 
 
+async def iter_changes_async(
+    target: Target, snapshot_id: str, job_id: str, **query: Any
+) -> AsyncIterator[Json]:
+    """getChanges as a stream: change objects as their pages arrive (for JSON Lines)."""
+    async with _client(target) as client:
+        async for item in client.iter_changes_raw(snapshot_id, job_id, build_query(**query)):
+            yield item
+
+
 # --- recovery jobs -----------------------------------------------------------------------------
 
 
@@ -319,6 +328,16 @@ async def get_failed_changes_async(
     async with _client(target) as client:
         stream = client.iter_failed_changes_raw(snapshot_id, job_id, build_query(**query))
         return await _collect(stream, on_count)
+
+
+async def iter_failed_changes_async(
+    target: Target, snapshot_id: str, job_id: str, **query: Any
+) -> AsyncIterator[Json]:
+    """getFailedChanges as a stream: failed change objects as their pages arrive."""
+    async with _client(target) as client:
+        stream = client.iter_failed_changes_raw(snapshot_id, job_id, build_query(**query))
+        async for item in stream:
+            yield item
 
 
 async def _settle(

@@ -1,0 +1,195 @@
+"""
+Options and helpers shared by the PowerShell-parity commands.
+
+The cmdlets' list parameters (-Filter -Top -All -Property -Sort -PageSize -CountVariable), the
+job scope (--entity-type / --object), --wait/--timeout, -WhatIf/-Confirm (`--what-if`, the
+confirmation prompt, `--yes`), and the exit code of a printed job.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+from collections.abc import Callable
+from collections.abc import Coroutine
+from typing import Any
+from typing import TypeVar
+
+import click
+
+from entra_recovery.cli.options import DURATION
+from entra_recovery.cli.options import app_context
+from entra_recovery.cli.progress import TerminalProgress
+from entra_recovery.constants import ENTITY_TYPES
+from entra_recovery.constants import ExitCode
+from entra_recovery.errors import GateRefused
+from entra_recovery.graph.models import Job
+from entra_recovery.graph.models import JobKind
+from entra_recovery.graph.settings import GraphSettings
+
+F = TypeVar("F", bound=Callable[..., Any])
+R = TypeVar("R")
+
+
+def comma_list(ctx: click.Context, param: click.Parameter, value: Any) -> tuple[str, ...] | None:
+    """Accept `--select a,b` and repeated `--select a --select b`."""
+    if not value:
+        return None
+    items = [part.strip() for v in value for part in str(v).split(",")]
+    return tuple(i for i in items if i) or None
+
+
+def list_options(func: F) -> F:
+    """The cmdlets' list parameters."""
+    options = [
+        click.option("--filter", "filter_", metavar="ODATA", help="OData $filter (-Filter)."),
+        click.option("--top", type=click.IntRange(1, 999), help="Return at most N items (-Top)."),
+        click.option(
+            "--all/--first-page",
+            "all_pages",
+            default=True,
+            show_default=True,
+            help="Follow every @odata.nextLink (-All), or stop after the first page.",
+        ),
+        click.option(
+            "--select",
+            multiple=True,
+            callback=comma_list,
+            metavar="PROP[,PROP]",
+            help="Properties to return ($select, -Property).",
+        ),
+        click.option(
+            "--orderby",
+            multiple=True,
+            callback=comma_list,
+            metavar="EXPR[,EXPR]",
+            help="Sort order ($orderby, -Sort).",
+        ),
+        click.option(
+            "--page-size", type=click.IntRange(1, 999), help="Items per request ($top, -PageSize)."
+        ),
+        click.option(
+            "--count", is_flag=True, help="Ask for @odata.count and print it (-CountVariable)."
+        ),
+    ]
+    for option in reversed(options):
+        func = option(func)
+    return func
+
+
+def select_option(func: F) -> F:
+    return click.option(
+        "--select",
+        multiple=True,
+        callback=comma_list,
+        metavar="PROP[,PROP]",
+        help="Properties to return ($select, -Property).",
+    )(func)
+
+
+def count_filter_option(func: F) -> F:
+    return click.option("--filter", "filter_", metavar="ODATA", help="OData $filter.")(func)
+
+
+def scope_options(func: F) -> F:
+    """The job scope: entity types or objects (neither: every supported type)."""
+    func = click.option(
+        "--object",
+        "objects",
+        multiple=True,
+        metavar="TYPE:ID",
+        help="Only this object (repeatable), e.g. user:a1b2c3d4-0001-4000-8000-000000000001.",
+    )(func)
+    return click.option(
+        "--entity-type",
+        "entity_types",
+        multiple=True,
+        type=click.Choice(ENTITY_TYPES),
+        metavar="TYPE",
+        help="Only objects of this type (repeatable): " + ", ".join(ENTITY_TYPES) + ".",
+    )(func)
+
+
+def wait_options(func: F) -> F:
+    func = click.option(
+        "--timeout", type=DURATION, default=None, help="Give up waiting after this long (2h)."
+    )(func)
+    return click.option(
+        "--wait", is_flag=True, help="Poll until the job is terminal; print the final job."
+    )(func)
+
+
+what_if_option = click.option(
+    "--what-if", is_flag=True, help="Show what would happen and do nothing (-WhatIf)."
+)
+
+
+def graph_settings() -> GraphSettings:
+    return app_context().graph_settings()
+
+
+def run(coro: Coroutine[Any, Any, R]) -> R:
+    return asyncio.run(coro)
+
+
+def list_query(
+    filter_: str | None,
+    top: int | None,
+    all_pages: bool,
+    select: tuple[str, ...] | None,
+    orderby: tuple[str, ...] | None,
+    page_size: int | None,
+    count: bool,
+) -> dict[str, Any]:
+    return {
+        "filter": filter_,
+        "top": top,
+        "all": all_pages,
+        "select": select,
+        "orderby": orderby,
+        "page_size": page_size,
+        "count": count,
+    }
+
+
+def print_count(output_format: str) -> Callable[[int], None]:
+    def show(value: int) -> None:
+        click.echo(f"count: {value}", err=output_format != "table")
+
+    return show
+
+
+def confirm(prompt: str, yes: bool) -> None:
+    """Ask before changing state; `--yes` skips; without a terminal, refuse (exit 3)."""
+    if yes:
+        return
+    if not sys.stdin.isatty():
+        raise GateRefused(
+            "not confirmed: this changes state and there is no terminal to ask",
+            gate="confirmation",
+            hint="pass --yes to confirm in unattended runs",
+        )
+    if not click.confirm(prompt, default=False, err=True):
+        raise GateRefused("not confirmed", gate="confirmation")
+
+
+def progress(label: str) -> TerminalProgress:
+    return TerminalProgress.for_stderr(quiet=app_context().quiet, label=label)
+
+
+def finish(job_json: dict[str, Any], waited: bool) -> int:
+    """Exit code for a printed job: 1 if it failed, 4 if a recovery had failed changes."""
+    if not waited:
+        return int(ExitCode.OK)
+    job = Job.from_json(job_json)
+    if job.status.is_failed:
+        click.echo(f"Error: job {job.id} ended {job.status_text}", err=True)
+        return int(ExitCode.ERROR)
+    if job.kind is JobKind.RECOVERY and (job.total_failed_changes or 0) > 0:
+        click.echo(
+            f"Warning: {job.total_failed_changes} change(s) failed; "
+            f"see: entra-recovery recovery-job failed-changes SNAPSHOT_ID {job.id}",
+            err=True,
+        )
+        return int(ExitCode.FAILED_CHANGES)
+    return int(ExitCode.OK)

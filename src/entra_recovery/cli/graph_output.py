@@ -1,0 +1,124 @@
+"""
+Output of the PowerShell-parity commands: `-o table|json|jsonl`.
+
+JSON and JSON Lines print Graph's objects exactly as received (camelCase, `@odata.type`, change
+objects with `@removed` and `*@delta` untouched), for jq or `ConvertFrom-Json`. Tables are for
+people: a few useful columns per kind of object (or the `--select`ed ones), drawn with rich.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+from collections.abc import AsyncIterator
+from collections.abc import Sequence
+from typing import Any
+
+import click
+from rich.console import Console
+from rich.table import Table
+
+from entra_recovery.constants import ODATA_TYPE_PREVIEW_JOB
+from entra_recovery.constants import ODATA_TYPE_RECOVERY_JOB
+
+SNAPSHOT_COLUMNS = ("id", "createdDateTime", "totalChangedObjects")
+JOB_COLUMNS = (
+    "id",
+    "kind",
+    "status",
+    "targetStateDateTime",
+    "jobStartDateTime",
+    "jobCompletionDateTime",
+    "totalChangedObjectsCalculated",
+    "totalChangedLinksCalculated",
+)
+RECOVERY_JOB_COLUMNS = (*JOB_COLUMNS, "totalObjectsModified", "totalFailedChanges")
+CHANGE_COLUMNS = ("entityTypeName", "id", "displayName", "recoveryAction")
+FAILED_CHANGE_COLUMNS = (*CHANGE_COLUMNS, "failureMessage")
+
+_HEADERS = {
+    "createdDateTime": "created",
+    "totalChangedObjects": "changed objects",
+    "targetStateDateTime": "snapshot time",
+    "jobStartDateTime": "started",
+    "jobCompletionDateTime": "completed",
+    "totalChangedObjectsCalculated": "objects",
+    "totalChangedLinksCalculated": "links",
+    "totalObjectsModified": "modified",
+    "totalFailedChanges": "failed",
+    "entityTypeName": "type",
+    "displayName": "name",
+    "recoveryAction": "action",
+    "failureMessage": "failure",
+}
+
+
+def _kind(item: dict[str, Any]) -> str:
+    odata_type = item.get("@odata.type")
+    if odata_type == ODATA_TYPE_PREVIEW_JOB:
+        return "preview"
+    if odata_type == ODATA_TYPE_RECOVERY_JOB:
+        return "recovery"
+    return str(odata_type or "").rsplit(".", 1)[-1] or "-"
+
+
+def _cell(item: dict[str, Any], column: str) -> str:
+    if column == "kind":
+        return _kind(item)
+    value = item.get(column)
+    if value is None:
+        return "-"
+    if isinstance(value, dict | list):
+        return json.dumps(value, separators=(",", ":"))
+    return str(value)
+
+
+def render_table(items: Sequence[dict[str, Any]], columns: Sequence[str], *, title: str) -> str:
+    """A plain-text table (no colour codes) of the given columns."""
+    table = Table(title=title, title_justify="left", show_lines=False)
+    for column in columns:
+        table.add_column(_HEADERS.get(column, column), overflow="fold")
+    for item in items:
+        table.add_row(*(_cell(item, column) for column in columns))
+    buffer = io.StringIO()
+    console = Console(file=buffer, width=160, color_system=None, highlight=False)
+    console.print(table)
+    return "\n".join(line.rstrip() for line in buffer.getvalue().rstrip("\n").splitlines())
+
+
+def emit(
+    data: dict[str, Any] | Sequence[dict[str, Any]],
+    output_format: str,
+    *,
+    columns: Sequence[str],
+    title: str,
+    select: Sequence[str] | None = None,
+) -> None:
+    """Print one object or a list in the chosen format."""
+    if output_format == "json":
+        click.echo(json.dumps(data, indent=2, ensure_ascii=False))
+        return
+    items = [data] if isinstance(data, dict) else list(data)
+    if output_format == "jsonl":
+        for item in items:
+            click.echo(json.dumps(item, ensure_ascii=False, separators=(",", ":")))
+        return
+    chosen = list(select) if select else list(columns)
+    if not items:
+        click.echo(f"No {title}.")
+        return
+    click.echo(render_table(items, chosen, title=f"{title} ({len(items)})"))
+
+
+async def stream_jsonl(items: AsyncIterator[dict[str, Any]]) -> int:
+    """Print objects one per line as they arrive (no list held in memory); return how many."""
+    count = 0
+    async for item in items:
+        click.echo(json.dumps(item, ensure_ascii=False, separators=(",", ":")))
+        count += 1
+    return count
+
+
+def emit_count(value: int, output_format: str) -> None:
+    """A count is a bare integer in every format (valid JSON too)."""
+    click.echo(str(value))
