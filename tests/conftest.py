@@ -10,6 +10,15 @@ import pytest
 _real_connect = socket.socket.connect
 
 
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--update-golden",
+        action="store_true",
+        default=False,
+        help="rewrite tests/golden/** from the current renderers instead of comparing",
+    )
+
+
 def _is_loopback(address: object) -> bool:
     if isinstance(address, tuple) and address:
         host = address[0]

@@ -233,8 +233,10 @@ class FingerprintMismatch(GateRefused):
 class ApplyNotApproved(GateRefused):
     """Apply was called without confirmation."""
 
-    def __init__(self, message: str = "the recovery was not confirmed", **kw: str) -> None:
-        super().__init__(message, gate="confirmation", **kw)
+    def __init__(
+        self, message: str = "the recovery was not confirmed", *, hint: str | None = None
+    ) -> None:
+        super().__init__(message, gate="confirmation", hint=hint)
 
 
 class RunJournalError(RecoveryError):

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import os
 from pathlib import Path
 from typing import TYPE_CHECKING
 from typing import Any
@@ -17,9 +18,8 @@ from typing import Any
 from entra_recovery.errors import UsageError
 from entra_recovery.report import compare
 from entra_recovery.report import diff_from_json
-from entra_recovery.report import report_to_json
+from entra_recovery.report import RENDERERS
 from entra_recovery.runner.statedir import ensure_dir
-from entra_recovery.runner.statedir import write_private
 
 if TYPE_CHECKING:
     from entra_recovery.runner.results import Preview
@@ -41,10 +41,21 @@ class PreviewStore:
     def save(self, preview: Preview) -> Path:
         from entra_recovery.runner.reporting import build_report
 
-        data = report_to_json(build_report(preview))
-        raw = json.dumps(data, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+        report = build_report(preview)
         path = self.path_for(preview.fingerprint)
-        write_private(path, gzip.compress(raw, compresslevel=1, mtime=0))
+        ensure_dir(self.folder)
+        tmp = path.with_name(f".{path.name}.tmp")
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        try:
+            with os.fdopen(fd, "wb") as raw, gzip.GzipFile(
+                fileobj=raw, mode="wb", compresslevel=1, mtime=0
+            ) as handle:
+                for chunk in RENDERERS["json"].iter_render(report):
+                    handle.write(chunk.encode("utf-8", "surrogatepass"))
+            os.replace(tmp, path)
+        except BaseException:
+            tmp.unlink(missing_ok=True)
+            raise
         self._prune()
         return path
 

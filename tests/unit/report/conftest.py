@@ -26,15 +26,6 @@ def _load_samples() -> None:
 _load_samples()
 
 
-def pytest_addoption(parser: pytest.Parser) -> None:
-    parser.addoption(
-        "--update-golden",
-        action="store_true",
-        default=False,
-        help="rewrite tests/golden/** from the current renderers instead of comparing",
-    )
-
-
 class Golden:
     """Compare text with a golden file, or rewrite it under --update-golden."""
 
