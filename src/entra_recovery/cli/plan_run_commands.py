@@ -22,8 +22,8 @@ from entra_recovery.cli.options import app_context
 from entra_recovery.cli.output import ReportWriter
 from entra_recovery.cli.output import color_enabled
 from entra_recovery.cli.progress import TerminalProgress
-from entra_recovery.cli.runtime import open_runner
 from entra_recovery.cli.runtime import expand_plan_paths
+from entra_recovery.cli.runtime import open_runner
 from entra_recovery.constants import SCOPE_PREVIEW
 from entra_recovery.constants import SCOPE_READ
 from entra_recovery.constants import SCOPE_RECOVERY
@@ -123,7 +123,11 @@ async def _preview_all(
     worst = ExitCode.OK
     failures = 0
     async with open_runner(
-        app, permissions=(SCOPE_READ, SCOPE_PREVIEW), wait_for_slot=wait_for_slot, timeout=timeout
+        app,
+        permissions=(SCOPE_READ, SCOPE_PREVIEW),
+        wait_for_slot=wait_for_slot,
+        timeout=timeout,
+        share_previews=True,
     ) as runner:
         for path in plans:
             try:

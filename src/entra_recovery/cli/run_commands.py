@@ -95,7 +95,8 @@ def next_step_hint(record: RunRecord) -> str | None:
         job = record.recovery_job_id
         cancel = f"; or cancel it: entra-recovery job cancel {job}" if job else ""
         return f"entra-recovery run resume {record.run_id}{cancel}"
-    return f"nothing was recovered; run `entra-recovery plan {record.command} {record.plan_path}` again"
+    command = f"entra-recovery plan {record.command} {record.plan_path}"
+    return f"nothing was recovered; run `{command}` again"
 
 
 def _one_line(record: RunRecord) -> str:

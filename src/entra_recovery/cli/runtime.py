@@ -46,6 +46,7 @@ async def open_runner(
     permissions: Sequence[str],
     wait_for_slot: float | None = None,
     timeout: float | None = None,
+    share_previews: bool = False,
 ) -> AsyncIterator[PlanRunner]:
     """A `PlanRunner` over a Graph client that is closed when the block ends."""
     from entra_recovery.graph.client import open_client
@@ -58,4 +59,5 @@ async def open_runner(
             poll_interval=settings.poll_interval,
             job_timeout=timeout,
             wait_for_slot=wait_for_slot,
+            share_previews=share_previews,
         )

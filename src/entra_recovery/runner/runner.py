@@ -12,6 +12,7 @@ Two public calls with no hidden side effects on the tenant:
 from __future__ import annotations
 
 import asyncio
+import json
 import time
 from collections.abc import Awaitable
 from collections.abc import Callable
@@ -33,6 +34,7 @@ from entra_recovery.graph.models import Snapshot
 from entra_recovery.graph.polling import wait_for_job
 from entra_recovery.plan import Plan
 from entra_recovery.plan import load_plan
+from entra_recovery.report import Diff
 from entra_recovery.report import DiffBuilder
 from entra_recovery.report import Fingerprinter
 from entra_recovery.report import evaluate_guards
@@ -70,6 +72,7 @@ class PlanRunner:
         clock: Clock = utc_now,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
         monotonic: Callable[[], float] = time.monotonic,
+        share_previews: bool = False,
     ) -> None:
         self.graph = graph
         self.state_dir = state_dir
@@ -83,6 +86,8 @@ class PlanRunner:
         self.audit = AuditLog(state_dir)
         self.previews = PreviewStore(state_dir)
         self.last_journal: RunJournal | None = None
+        self.share_previews = share_previews
+        self._shared_previews: dict[tuple[str, str], tuple[Job, Diff, str]] = {}
 
     # --- public calls ----------------------------------------------------------------------
 
@@ -201,22 +206,37 @@ class PlanRunner:
                 criteria=criteria.to_json(),
             )
             self.events.stage_finished("resolve", f"snapshot {snapshot.id}")
-        with journal.step("preview-job"):
-            self.events.stage_started("preview-job", criteria.describe())
-            job_id = await self._create_job(self.graph.start_preview_job, snapshot.id, criteria)
-            journal.update(preview_job_id=job_id)
-        with journal.step("poll-preview", job_id):
-            job = await self._poll(lambda: self.graph.get_preview_job(snapshot.id, job_id))
-            journal.update(preview_status=job.status_text)
-            if not job.status.is_succeeded:
-                raise JobFailedError(
-                    f"preview job {job.id} ended {job.status_text}",
-                    job_id=job.id,
-                    status=job.status_text,
-                )
-        with journal.step("changes"):
-            diff, fingerprint = await self._read_changes(snapshot, criteria, job.id)
-            journal.update(change_count=len(diff.changes), fingerprint=fingerprint)
+        shared_key = (snapshot.id, json.dumps(criteria.to_json(), sort_keys=True))
+        shared = self._shared_previews.get(shared_key) if self.share_previews else None
+        if shared is not None:
+            # Another plan of this batch has the same snapshot and scope: share its job, as the
+            # one-job-per-tenant rule asks, instead of queueing an identical one.
+            job, diff, fingerprint = shared
+            journal.mark("preview-job", "finished", f"shared {job.id}")
+            journal.update(
+                preview_job_id=job.id,
+                preview_status=job.status_text,
+                change_count=len(diff.changes),
+                fingerprint=fingerprint,
+            )
+        else:
+            with journal.step("preview-job"):
+                self.events.stage_started("preview-job", criteria.describe())
+                job_id = await self._create_job(self.graph.start_preview_job, snapshot.id, criteria)
+                journal.update(preview_job_id=job_id)
+            with journal.step("poll-preview", job_id):
+                job = await self._poll(lambda: self.graph.get_preview_job(snapshot.id, job_id))
+                journal.update(preview_status=job.status_text)
+                if not job.status.is_succeeded:
+                    raise JobFailedError(
+                        f"preview job {job.id} ended {job.status_text}",
+                        job_id=job.id,
+                        status=job.status_text,
+                    )
+            with journal.step("changes"):
+                diff, fingerprint = await self._read_changes(snapshot, criteria, job.id)
+                journal.update(change_count=len(diff.changes), fingerprint=fingerprint)
+            self._shared_previews[shared_key] = (job, diff, fingerprint)
         guards = evaluate_guards(
             diff,
             max_changes=plan.guards.max_changes,
@@ -240,7 +260,7 @@ class PlanRunner:
 
     async def _read_changes(
         self, snapshot: Snapshot, criteria: FilteringCriteria, job_id: str
-    ) -> tuple[object, str]:
+    ) -> tuple[Diff, str]:
         self.events.stage_started("changes", "reading the difference report")
         builder = DiffBuilder()
         fingerprinter = Fingerprinter(snapshot.id, criteria.to_json())

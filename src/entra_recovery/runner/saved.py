@@ -16,9 +16,9 @@ from typing import TYPE_CHECKING
 from typing import Any
 
 from entra_recovery.errors import UsageError
+from entra_recovery.report import RENDERERS
 from entra_recovery.report import compare
 from entra_recovery.report import diff_from_json
-from entra_recovery.report import RENDERERS
 from entra_recovery.runner.statedir import ensure_dir
 
 if TYPE_CHECKING:
@@ -47,9 +47,10 @@ class PreviewStore:
         tmp = path.with_name(f".{path.name}.tmp")
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         try:
-            with os.fdopen(fd, "wb") as raw, gzip.GzipFile(
-                fileobj=raw, mode="wb", compresslevel=1, mtime=0
-            ) as handle:
+            with (
+                os.fdopen(fd, "wb") as raw,
+                gzip.GzipFile(fileobj=raw, mode="wb", compresslevel=1, mtime=0) as handle,
+            ):
                 for chunk in RENDERERS["json"].iter_render(report):
                     handle.write(chunk.encode("utf-8", "surrogatepass"))
             os.replace(tmp, path)
