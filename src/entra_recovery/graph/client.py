@@ -75,6 +75,7 @@ class GraphClient:
         self._credential = credential
         self._http: Any = None
         self._adapters: dict[tuple[str, ...], Any] = {}
+        self._recovery_builder: Any = None
         self.transport = Transport(settings, self._adapter_for, retry or RetryPolicy())
 
     async def __aenter__(self) -> GraphClient:
@@ -94,6 +95,7 @@ class GraphClient:
                 await inner.aclose()
             self._http = None
         self._adapters.clear()
+        self._recovery_builder = None
 
     # --- the SDK pipeline --------------------------------------------------------------------
 
@@ -131,9 +133,12 @@ class GraphClient:
 
     def _recovery(self) -> Any:
         """`client.directory.recovery` of a GraphServiceClient on the read adapter."""
-        from msgraph.graph_service_client import GraphServiceClient
+        if self._recovery_builder is None:
+            from msgraph.graph_service_client import GraphServiceClient
 
-        return GraphServiceClient(request_adapter=self._adapter_for(READ)).directory.recovery
+            sdk = GraphServiceClient(request_adapter=self._adapter_for(READ))
+            self._recovery_builder = sdk.directory.recovery
+        return self._recovery_builder
 
     @staticmethod
     def _get_info(builder: Any, **query: Any) -> Any:
