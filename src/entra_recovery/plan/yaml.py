@@ -1,0 +1,276 @@
+"""
+Step 1 of loading a plan: bytes -> YAML node tree -> plain JSON-like data.
+
+The only module that imports PyYAML. It reads the file (size limit, UTF-8), composes it with
+libyaml's safe composer when available (no Python objects are ever constructed from tags), and
+then walks the composed tree itself, which is where the safety rules live:
+
+- only the standard JSON-compatible tags (str, int, float, bool, null, timestamp, seq, map);
+  custom tags (`!foo`, `!!python/object`) are errors;
+- duplicate keys are errors naming both locations (PyYAML silently keeps the last one);
+- mapping keys must be strings; merge keys (`<<`) are refused;
+- aliases are limited: a "billion laughs" document fails fast instead of expanding.
+
+Timestamps are kept as their source text, so the JSON Schema sees strings and the semantic
+checks parse them (quoted or not) the same way. Problems that still leave a usable tree
+(duplicate or non-string keys) come back as `RawIssue`s; the rest raise `PlanLoadError`.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from typing import Any
+
+import yaml
+import yaml.constructor
+
+from entra_recovery.errors import PlanLoadError
+
+MAX_FILE_BYTES = 1024 * 1024  # a plan is a page of YAML; 1 MiB is generous
+MAX_NODES = 20_000  # nodes after alias expansion
+MAX_ALIASES = 100  # alias uses per document
+MAX_DEPTH = 64
+
+Node = yaml.Node
+ScalarNode = yaml.ScalarNode
+MappingNode = yaml.MappingNode
+SequenceNode = yaml.SequenceNode
+
+_Loader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+_TAG = "tag:yaml.org,2002:"
+STR = _TAG + "str"
+_SEQ = _TAG + "seq"
+_MAP = _TAG + "map"
+_MERGE = _TAG + "merge"
+_TIMESTAMP = _TAG + "timestamp"
+_NULL = _TAG + "null"
+_CONSTRUCTOR = yaml.constructor.SafeConstructor()
+_SCALAR_TAGS = {
+    _TAG + name: _CONSTRUCTOR.yaml_constructors[_TAG + name]
+    for name in ("int", "float", "bool", "null")
+}
+
+
+@dataclass(frozen=True)
+class RawIssue:
+    """A problem found while walking the tree (the loader turns it into an `Issue`)."""
+
+    path: tuple[str | int, ...]
+    node: Node
+    message: str
+    hint: str | None = None
+
+
+@dataclass(frozen=True)
+class Document:
+    """A parsed plan file: its text, bytes digest input, composed root node and data."""
+
+    text: str
+    raw: bytes
+    root: Node
+    data: Any
+    issues: tuple[RawIssue, ...]
+
+
+def read_bytes(path: str | os.PathLike[str]) -> bytes:
+    """The file's bytes, refusing missing files, folders and files over the size limit."""
+    name = os.fspath(path)
+    try:
+        with open(name, "rb") as handle:
+            raw = handle.read(MAX_FILE_BYTES + 1)
+    except FileNotFoundError:
+        raise PlanLoadError("no such file", path=name, hint="check the path") from None
+    except IsADirectoryError:
+        raise PlanLoadError("is a folder, not a plan file", path=name) from None
+    except OSError as exc:
+        raise PlanLoadError(f"cannot read the file: {exc.strerror}", path=name) from None
+    if len(raw) > MAX_FILE_BYTES:
+        raise PlanLoadError(
+            f"the file is larger than {MAX_FILE_BYTES // 1024} KiB",
+            path=name,
+            hint="a plan is a short YAML document; is this the right file?",
+        )
+    return raw
+
+
+def decode(raw: bytes, path: str) -> str:
+    """UTF-8 text (a BOM is allowed); invalid bytes are located by line and column."""
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        before = raw[: exc.start]
+        line = before.count(b"\n") + 1
+        column = len(before.rsplit(b"\n", 1)[-1].decode("utf-8", "replace")) + 1
+        raise PlanLoadError(
+            f"not UTF-8: byte 0x{raw[exc.start]:02x} cannot be decoded",
+            path=path,
+            line=line,
+            column=column,
+            hint="save the plan as UTF-8",
+        ) from None
+
+
+def compose(text: str, path: str) -> Node:
+    """The single document's root node; YAML errors carry the problem's line and column."""
+    try:
+        root = yaml.compose(text, Loader=_Loader)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        problem = exc.problem or "invalid YAML"
+        if exc.context and exc.context_mark is not None and exc.problem_mark is not None:
+            problem = f"{problem} ({exc.context} at line {exc.context_mark.line + 1})"
+        raise PlanLoadError(
+            f"YAML syntax error: {problem}",
+            path=path,
+            line=mark.line + 1 if mark else 1,
+            column=mark.column + 1 if mark else 1,
+            hint="check indentation, quoting and the `key: value` spacing around this spot",
+        ) from None
+    except yaml.YAMLError as exc:
+        raise PlanLoadError(f"not valid YAML: {exc}", path=path) from None
+    if root is None or (isinstance(root, ScalarNode) and root.tag == _NULL):
+        raise PlanLoadError(
+            "the file is empty",
+            path=path,
+            hint="start from `entra-recovery plan init`",
+        )
+    if not isinstance(root, MappingNode):
+        kind = "a list" if isinstance(root, SequenceNode) else "a single value"
+        raise PlanLoadError(
+            f"a plan is a mapping of keys (apiVersion, kind, metadata, ...), not {kind}",
+            path=path,
+            line=root.start_mark.line + 1,
+            column=root.start_mark.column + 1,
+            hint="start from `entra-recovery plan init`",
+        )
+    return root
+
+
+class _Walker:
+    """Turn composed nodes into data, enforcing the safety rules above."""
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+        self.nodes = 0
+        self.aliases = 0
+        self.seen: set[int] = set()
+        self.active: set[int] = set()
+        self.issues: list[RawIssue] = []
+
+    def fail(self, node: Node, message: str, hint: str | None = None) -> PlanLoadError:
+        return PlanLoadError(
+            message,
+            path=self.path,
+            line=node.start_mark.line + 1,
+            column=node.start_mark.column + 1,
+            hint=hint,
+        )
+
+    def walk(self, node: Node, where: tuple[str | int, ...]) -> Any:
+        self.nodes += 1
+        key = id(node)
+        if key in self.seen:
+            self.aliases += 1
+            if key in self.active:
+                raise self.fail(node, "an alias refers to a node that contains it (recursive)")
+            if self.aliases > MAX_ALIASES or self.nodes > MAX_NODES:
+                raise self.fail(
+                    node,
+                    f"too many aliases: the document expands past {MAX_NODES} nodes "
+                    f"or {MAX_ALIASES} alias uses",
+                    hint="write the values out; plans do not need anchors and aliases",
+                )
+        elif self.nodes > MAX_NODES:
+            raise self.fail(node, f"the document has more than {MAX_NODES} nodes")
+        self.seen.add(key)
+        if len(where) > MAX_DEPTH:
+            raise self.fail(node, f"nested deeper than {MAX_DEPTH} levels")
+        if isinstance(node, ScalarNode):
+            return self.scalar(node)
+        if node.tag not in (_SEQ, _MAP):
+            raise self.fail(node, f"custom YAML tag {node.tag!r} is not allowed", _TAG_HINT)
+        self.active.add(key)
+        try:
+            if isinstance(node, SequenceNode):
+                return [self.walk(item, (*where, i)) for i, item in enumerate(node.value)]
+            assert isinstance(node, MappingNode)
+            return self.mapping(node, where)
+        finally:
+            self.active.discard(key)
+
+    def scalar(self, node: ScalarNode) -> Any:
+        tag = node.tag
+        if tag in (STR, _TIMESTAMP):
+            return node.value
+        construct = _SCALAR_TAGS.get(tag)
+        if construct is None:
+            if tag == _MERGE:
+                raise self.fail(node, "merge keys (<<) are not allowed in plans", _TAG_HINT)
+            raise self.fail(node, f"custom YAML tag {tag!r} is not allowed", _TAG_HINT)
+        return construct(_CONSTRUCTOR, node)
+
+    def mapping(self, node: MappingNode, where: tuple[str | int, ...]) -> dict[str, Any]:
+        result: dict[str, Any] = {}
+        first: dict[str, Node] = {}
+        for key_node, value_node in node.value:
+            key = self.walk(key_node, where)
+            if not isinstance(key, str):
+                self.issues.append(
+                    RawIssue(
+                        where,
+                        key_node,
+                        f"keys must be strings, not {yaml_repr(key)}",
+                        hint="quote the key",
+                    )
+                )
+                key = str(key_node.value)
+            if key in first:
+                earlier = first[key].start_mark
+                self.issues.append(
+                    RawIssue(
+                        (*where, key),
+                        key_node,
+                        f"duplicate key {key!r} (first defined at line {earlier.line + 1}, "
+                        f"column {earlier.column + 1})",
+                        hint="keep one of them; YAML would silently use the last",
+                    )
+                )
+            else:
+                first[key] = key_node
+            result[key] = self.walk(value_node, (*where, key))
+        return result
+
+
+_TAG_HINT = "plans are plain YAML: strings, numbers, booleans, lists and mappings"
+
+
+def yaml_repr(value: Any) -> str:
+    """A value as YAML would spell it (null, true, 'text', 3)."""
+    if value is None:
+        return "null"
+    if value is True:
+        return "true"
+    if value is False:
+        return "false"
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list"
+    return repr(value)
+
+
+def parse(raw: bytes, path: str, text: str | None = None) -> Document:
+    """Decode (unless `text` is given), compose and walk a plan file's bytes."""
+    if text is None:
+        text = decode(raw, path)
+    root = compose(text, path)
+    walker = _Walker(path)
+    data = walker.walk(root, ())
+    return Document(text=text, raw=raw, root=root, data=data, issues=tuple(walker.issues))
+
+
+def load_document(path: str | os.PathLike[str]) -> Document:
+    """Read and parse the plan file at `path` (raises `PlanLoadError`)."""
+    return parse(read_bytes(path), os.fspath(path))
