@@ -148,13 +148,14 @@ def _sorted(issues: list[Issue]) -> tuple[Issue, ...]:
 def check_file(path: str | os.PathLike[str]) -> FileResult:
     """Load and validate one plan file, collecting every problem."""
     name = os.fspath(path)
+    raw = b""
     text: str | None = None
     try:
         raw = plan_yaml.read_bytes(name)
         text = plan_yaml.decode(raw, name)
         doc = plan_yaml.parse(raw, name, text)
     except PlanLoadError as error:
-        lines = text.splitlines() if text is not None else []
+        lines = (text if text is not None else raw.decode("utf-8", "replace")).splitlines()
         return FileResult(name, None, (load_error_issue(error, lines),), error)
     findings = _version_gate(doc.data)
     if not findings:

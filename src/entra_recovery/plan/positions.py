@@ -56,7 +56,7 @@ def _child(node: Node, step: str | int) -> tuple[Node | None, Node | None]:
 
 
 def _is_empty(node: Node) -> bool:
-    return isinstance(node, ScalarNode) and node.value == "" and node.style is None
+    return isinstance(node, ScalarNode) and node.value == "" and not node.style
 
 
 def node_at(root: Node, path: Sequence[str | int]) -> tuple[Node | None, Node]:
@@ -99,4 +99,9 @@ def locate(root: Node, path: Sequence[str | int], lines: Sequence[str]) -> Locat
         _is_empty(node)
         or (not isinstance(node, ScalarNode) and not getattr(node, "flow_style", False))
     )
-    return span(key if point_at_key and key is not None else node, lines)
+    if point_at_key and key is not None:
+        return span(key, lines)
+    where = span(node, lines)
+    if not isinstance(node, ScalarNode) and node.start_mark.line != node.end_mark.line:
+        return Location(where.line, where.column, 1)  # a block collection without a key
+    return where

@@ -119,6 +119,14 @@ def compose(text: str, path: str) -> Node:
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         problem = exc.problem or "invalid YAML"
+        if exc.context and "single document" in exc.context:
+            raise PlanLoadError(
+                "a plan file holds one YAML document, but another one starts here",
+                path=path,
+                line=mark.line + 1 if mark else 1,
+                column=mark.column + 1 if mark else 1,
+                hint="remove the `---` and what follows, or put each plan in its own file",
+            ) from None
         if exc.context and exc.context_mark is not None and exc.problem_mark is not None:
             problem = f"{problem} ({exc.context} at line {exc.context_mark.line + 1})"
         raise PlanLoadError(
@@ -158,6 +166,7 @@ class _Walker:
         self.seen: set[int] = set()
         self.active: set[int] = set()
         self.issues: list[RawIssue] = []
+        self.top_key: Node | None = None  # the top-level key being walked
 
     def fail(self, node: Node, message: str, hint: str | None = None) -> PlanLoadError:
         return PlanLoadError(
@@ -177,7 +186,7 @@ class _Walker:
                 raise self.fail(node, "an alias refers to a node that contains it (recursive)")
             if self.aliases > MAX_ALIASES or self.nodes > MAX_NODES:
                 raise self.fail(
-                    node,
+                    self.top_key or node,
                     f"too many aliases: the document expands past {MAX_NODES} nodes "
                     f"or {MAX_ALIASES} alias uses",
                     hint="write the values out; plans do not need anchors and aliases",
@@ -190,7 +199,7 @@ class _Walker:
         if isinstance(node, ScalarNode):
             return self.scalar(node)
         if node.tag not in (_SEQ, _MAP):
-            raise self.fail(node, f"custom YAML tag {node.tag!r} is not allowed", _TAG_HINT)
+            raise self.fail(node, f"custom YAML tag {_short(node.tag)!r} is not allowed", _TAG_HINT)
         self.active.add(key)
         try:
             if isinstance(node, SequenceNode):
@@ -208,13 +217,15 @@ class _Walker:
         if construct is None:
             if tag == _MERGE:
                 raise self.fail(node, "merge keys (<<) are not allowed in plans", _TAG_HINT)
-            raise self.fail(node, f"custom YAML tag {tag!r} is not allowed", _TAG_HINT)
+            raise self.fail(node, f"custom YAML tag {_short(tag)!r} is not allowed", _TAG_HINT)
         return construct(_CONSTRUCTOR, node)
 
     def mapping(self, node: MappingNode, where: tuple[str | int, ...]) -> dict[str, Any]:
         result: dict[str, Any] = {}
         first: dict[str, Node] = {}
         for key_node, value_node in node.value:
+            if not where:
+                self.top_key = key_node
             key = self.walk(key_node, where)
             if not isinstance(key, str):
                 self.issues.append(
@@ -241,6 +252,10 @@ class _Walker:
                 first[key] = key_node
             result[key] = self.walk(value_node, (*where, key))
         return result
+
+
+def _short(tag: str) -> str:
+    return "!!" + tag[len(_TAG) :] if tag.startswith(_TAG) else tag
 
 
 _TAG_HINT = "plans are plain YAML: strings, numbers, booleans, lists and mappings"
