@@ -148,10 +148,19 @@ def _sorted(issues: list[Issue]) -> tuple[Issue, ...]:
 def check_file(path: str | os.PathLike[str]) -> FileResult:
     """Load and validate one plan file, collecting every problem."""
     name = os.fspath(path)
-    raw = b""
-    text: str | None = None
     try:
         raw = plan_yaml.read_bytes(name)
+    except PlanLoadError as error:
+        return FileResult(name, None, (load_error_issue(error),), error)
+    return check_bytes(raw, name)
+
+
+def check_bytes(raw: bytes, name: str) -> FileResult:
+    """Validate a plan file's content; `name` is the path shown in issues."""
+    text: str | None = None
+    try:
+        if len(raw) > plan_yaml.MAX_FILE_BYTES:
+            plan_yaml.read_bytes_limit_error(name)
         text = plan_yaml.decode(raw, name)
         doc = plan_yaml.parse(raw, name, text)
     except PlanLoadError as error:

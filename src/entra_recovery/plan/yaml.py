@@ -87,12 +87,17 @@ def read_bytes(path: str | os.PathLike[str]) -> bytes:
     except OSError as exc:
         raise PlanLoadError(f"cannot read the file: {exc.strerror}", path=name) from None
     if len(raw) > MAX_FILE_BYTES:
-        raise PlanLoadError(
-            f"the file is larger than {MAX_FILE_BYTES // 1024} KiB",
-            path=name,
-            hint="a plan is a short YAML document; is this the right file?",
-        )
+        read_bytes_limit_error(name)
     return raw
+
+
+def read_bytes_limit_error(name: str) -> None:
+    """Raise the size-limit error for `name`."""
+    raise PlanLoadError(
+        f"the file is larger than {MAX_FILE_BYTES // 1024} KiB",
+        path=name,
+        hint="a plan is a short YAML document; is this the right file?",
+    )
 
 
 def decode(raw: bytes, path: str) -> str:
