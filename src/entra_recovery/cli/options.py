@@ -33,7 +33,7 @@ def app_context() -> AppContext:
     return click.get_current_context().find_object(AppContext) or AppContext()
 
 
-class Duration(click.ParamType):
+class Duration(click.ParamType[float]):
     """A duration like `90s`, `30m`, `2h`, `1h30m` or plain seconds; returns seconds."""
 
     name = "DURATION"
