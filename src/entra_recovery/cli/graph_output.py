@@ -107,7 +107,8 @@ def emit(
     if not items:
         click.echo(f"No {title}.")
         return
-    click.echo(render_table(items, chosen, title=f"{title} ({len(items)})"))
+    heading = title if isinstance(data, dict) else f"{title} ({len(items)})"
+    click.echo(render_table(items, chosen, title=heading))
 
 
 async def stream_jsonl(items: AsyncIterator[dict[str, Any]]) -> int:
