@@ -7,6 +7,8 @@ import socket
 
 import pytest
 
+pytest_plugins = ["entra_recovery.testing"]
+
 _real_connect = socket.socket.connect
 
 

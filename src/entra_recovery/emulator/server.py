@@ -1,0 +1,218 @@
+"""
+`EmulatorServer`: the Graph emulator on a loopback socket, in a background thread.
+
+A `ThreadingHTTPServer` (HTTP/1.1, keep-alive) parses requests into `http.Request`, hands them
+to `app.EmulatorApp`, writes the response and records a structured, token-free entry in
+`server.requests` (and, when asked, a JSON-lines file). Construction seeds the tenant from the
+scenario (or the `state_file` when it exists) and pins the clock when `now` is given.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from datetime import UTC
+from datetime import datetime
+from http.server import BaseHTTPRequestHandler
+from http.server import ThreadingHTTPServer
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+from urllib.parse import parse_qsl
+from urllib.parse import unquote
+from urllib.parse import urlsplit
+
+from entra_recovery.emulator import auth
+from entra_recovery.emulator.app import EmulatorApp
+from entra_recovery.emulator.faults import FaultInjector
+from entra_recovery.emulator.http import Request
+from entra_recovery.emulator.http import Response
+from entra_recovery.emulator.jobs import PHASES
+from entra_recovery.emulator.jobs import JobRules
+from entra_recovery.emulator.jobs import JobStore
+from entra_recovery.emulator.requestlog import RequestLog
+from entra_recovery.emulator.scenario import build_tenant
+from entra_recovery.emulator.scenario import load_scenario
+from entra_recovery.emulator.state import TenantState
+
+MAX_BODY = 1 << 20
+
+
+class _Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    server_version = "entra-recovery-emulator"
+    sys_version = ""
+    emulator: EmulatorServer
+
+    def log_message(self, format: str, *args: Any) -> None:
+        """Silence the stdlib's stderr access log (the request log replaces it)."""
+
+    def _serve(self) -> None:
+        started = time.perf_counter()
+        split = urlsplit(self.path)
+        raw_segments = [s for s in split.path.split("/") if s]
+        version = raw_segments[0] if raw_segments else ""
+        headers = {k.lower(): v for k, v in self.headers.items()}
+        length = int(headers.get("content-length") or 0)
+        body = self.rfile.read(min(length, MAX_BODY)) if length else b""
+        host = headers.get("host") or f"{self.emulator.host}:{self.emulator.port}"
+        request = Request(
+            method=self.command,
+            path=split.path,
+            version=version,
+            segments=tuple(unquote(s) for s in raw_segments[1:]),
+            query=dict(parse_qsl(split.query, keep_blank_values=True)),
+            headers=headers,
+            body=body,
+            base_url=f"http://{host}",
+        )
+        response, route, caller = self.emulator.app.handle(request)
+        # Log first: a client that got its answer must find the request in the log.
+        self.emulator.log.record(request, response, route, caller, started)
+        self._write(response)
+
+    def _write(self, response: Response) -> None:
+        self.send_response(response.status)
+        if response.content_type:
+            self.send_header("Content-Type", response.content_type)
+        for name, value in response.headers.items():
+            self.send_header(name, value)
+        self.send_header("Content-Length", str(len(response.body)))
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(response.body)
+
+    do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = do_HEAD = _serve
+
+
+class EmulatorServer:
+    """The Graph emulator; `start()` serves in a background thread until `stop()`."""
+
+    def __init__(
+        self,
+        scenario: str = "demo",
+        state_file: str | Path | None = None,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        request_log: str | Path | None = None,
+        params: dict[str, Any] | None = None,
+        now: datetime | None = None,
+        job_durations: float | dict[str, float] | None = None,
+    ) -> None:
+        self.scenario = load_scenario(scenario, params)
+        self.host = host
+        self.port = port
+        self._pinned = now.astimezone(UTC).timestamp() if now is not None else None
+        self.state = TenantState(self.scenario.tenant_id, self._clock)
+        path = Path(state_file) if state_file else None
+        if path is not None and path.exists():
+            try:
+                self.state.load_json(json.loads(path.read_text(encoding="utf-8")))
+            except (OSError, ValueError) as exc:
+                raise ValueError(f"cannot load emulator state file {path}: {exc}") from None
+        else:
+            build_tenant(self.scenario, self.state, self._clock())
+        self.state.state_file = path
+        if path is not None and not path.exists():
+            self.state.save()
+        durations = dict(self.scenario.durations)
+        if isinstance(job_durations, (int, float)):
+            durations = dict.fromkeys(PHASES, float(job_durations))
+        elif job_durations is not None:
+            durations.update({k: float(v) for k, v in job_durations.items()})
+        rules = self.scenario.job_rules
+        self.jobs = JobStore(
+            self.state,
+            JobRules(
+                durations,
+                rules.preview_outcome,
+                rules.recovery_outcome,
+                dict(rules.failing_objects),
+            ),
+        )
+        self.app = EmulatorApp(
+            self.scenario,
+            self.state,
+            self.jobs,
+            FaultInjector(list(self.scenario.faults)),
+            self.scenario.retention_days,
+        )
+        self.log = RequestLog(Path(request_log) if request_log else None)
+        self._httpd: ThreadingHTTPServer | None = None
+        self._thread: threading.Thread | None = None
+
+    def _clock(self) -> float:
+        return self._pinned if self._pinned is not None else time.time()
+
+    # -- public interface ----------------------------------------------------------------------
+
+    @property
+    def tenant_id(self) -> str:
+        return self.state.tenant_id
+
+    @property
+    def requests(self) -> list[dict[str, Any]]:
+        return self.log.entries
+
+    @property
+    def url(self) -> str:
+        host = self.host if ":" not in self.host else f"[{self.host}]"
+        return f"http://{host}:{self.port}"
+
+    def make_token(
+        self,
+        scopes: list[str] | tuple[str, ...] | None = None,
+        roles: list[str] | tuple[str, ...] | None = None,
+        tenant_id: str | None = None,
+        user: str = auth.DEFAULT_USER,
+    ) -> str:
+        """An unsigned JWT for this tenant (all three scopes unless `scopes`/`roles` given)."""
+        return auth.make_token(tenant_id or self.tenant_id, scopes, roles, user)
+
+    def start(self) -> EmulatorServer:
+        if self._httpd is not None:
+            return self
+        handler = type("Handler", (_Handler,), {"emulator": self})
+        self._httpd = ThreadingHTTPServer((self.host, self.port), handler)
+        self._httpd.daemon_threads = True
+        self.port = int(self._httpd.server_address[1])
+        self._thread = threading.Thread(
+            target=self._httpd.serve_forever,
+            kwargs={"poll_interval": 0.05},
+            name=f"entra-recovery-emulator:{self.port}",
+            daemon=True,
+        )
+        self._thread.start()
+        return self
+
+    def serve_forever(self) -> None:
+        """Serve in the calling thread (the CLI); returns after `stop()` or Ctrl-C."""
+        self.start()
+        assert self._thread is not None
+        try:
+            while self._thread.is_alive():
+                self._thread.join(0.2)
+        finally:
+            self.stop()
+
+    def stop(self) -> None:
+        if self._httpd is not None:
+            self._httpd.shutdown()
+            self._httpd.server_close()
+            self._httpd = None
+        if self._thread is not None:
+            self._thread.join(5)
+            self._thread = None
+        self.log.close()
+
+    def __enter__(self) -> EmulatorServer:
+        return self.start()
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.stop()
