@@ -201,10 +201,25 @@ def load_plan(path: str | os.PathLike[str]) -> Plan:
         PlanValidationError: the plan breaks the schema or a semantic rule (all issues).
     """
     result = check_file(path)
-    if result.load_error is not None:
-        raise result.load_error
+    error = result.load_error
+    if error is not None:
+        raise PlanLoadError(
+            f"{error.path}:{error.line}:{error.column}: {error.message}",
+            path=error.path,
+            line=error.line,
+            column=error.column,
+            hint=error.hint,
+        )
     if result.plan is None:
-        raise PlanValidationError(result.path, result.issues)
+        invalid = PlanValidationError(result.path, result.issues)
+        first = result.issues[0]
+        more = len(result.issues) - 1
+        invalid.hint = (
+            f"{first.headline()}"
+            + (f" (and {more} more)" if more else "")
+            + f"; run `entra-recovery plan validate {result.path}` for every problem"
+        )
+        raise invalid
     return result.plan
 
 

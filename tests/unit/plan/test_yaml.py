@@ -64,7 +64,7 @@ def test_timestamps_stay_text() -> None:
 
 def test_missing_file_and_folder(tmp_path: Path) -> None:
     """A missing path and a folder are load errors with a message, not tracebacks."""
-    with pytest.raises(PlanLoadError, match="no such file"):
+    with pytest.raises(PlanLoadError, match=r"nope\.yaml:1:1: no such file"):
         load_plan(tmp_path / "nope.yaml")
     with pytest.raises(PlanLoadError, match="folder"):
         load_plan(tmp_path)
@@ -80,6 +80,10 @@ def test_validation_error_carries_every_issue(tmp_path: Path) -> None:
     assert lines == sorted(lines)
     assert {i.json_path for i in info.value.issues} == {"$", "$.mode"}
     assert str(info.value) == f"{path}: 5 problems found"
+    assert info.value.hint is not None
+    assert info.value.hint.startswith(
+        f"{path}:1:1: $: missing required key 'metadata' (and 4 more)"
+    )
 
 
 def test_empty_folder_is_a_problem(tmp_path: Path) -> None:
