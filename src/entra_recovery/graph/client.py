@@ -23,7 +23,6 @@ from typing import TypeVar
 from entra_recovery.errors import GraphError
 from entra_recovery.errors import JobConflictError
 from entra_recovery.errors import NotFoundError
-from entra_recovery.errors import SnapshotNotFoundError
 from entra_recovery.graph import operations as ops
 from entra_recovery.graph import raw
 from entra_recovery.graph.auth import READ
@@ -31,6 +30,8 @@ from entra_recovery.graph.auth import build_credential
 from entra_recovery.graph.auth import identity_from_credential
 from entra_recovery.graph.auth import resolve_method
 from entra_recovery.graph.auth import scopes_for
+from entra_recovery.graph.diagnose import explain_conflict
+from entra_recovery.graph.diagnose import explain_missing_snapshot
 from entra_recovery.graph.models import Change
 from entra_recovery.graph.models import FilteringCriteria
 from entra_recovery.graph.models import Identity
@@ -191,34 +192,10 @@ class GraphClient:
         try:
             return await self._get_object(builder, operation, select)
         except NotFoundError as exc:
-            raise await self._snapshot_not_found(exc, snapshot_id) from None
+            raise await explain_missing_snapshot(self, exc, snapshot_id) from None
 
     async def count_snapshots(self, *, filter: str | None = None) -> int:
         return await self._count(self._recovery().snapshots.count, ops.COUNT_SNAPSHOTS, filter)
-
-    async def _available_snapshots(self) -> list[str]:
-        try:
-            return [str(s.get("id")) async for s in self.iter_snapshots_raw()]
-        except GraphError:
-            return []
-
-    async def _snapshot_not_found(self, exc: GraphError, snapshot_id: str) -> GraphError:
-        """Turn a 404 into SnapshotNotFoundError when the snapshot is not in the list."""
-        available = await self._available_snapshots()
-        if snapshot_id in available:
-            return exc
-        listed = ", ".join(available) if available else "none"
-        return SnapshotNotFoundError(
-            f"snapshot {snapshot_id} does not exist or has expired; available snapshots: {listed}",
-            available=available,
-            status=exc.status,
-            code=exc.code,
-            graph_message=exc.graph_message,
-            request_id=exc.request_id,
-            method=exc.method,
-            url=exc.url,
-            hint="list them with: entra-recovery snapshot list",
-        )
 
     # --- jobs (tenant-wide) ----------------------------------------------------------------------
 
@@ -303,7 +280,7 @@ class GraphClient:
         try:
             return await call
         except NotFoundError as exc:
-            raise await self._snapshot_not_found(exc, snapshot_id) from None
+            raise await explain_missing_snapshot(self, exc, snapshot_id) from None
 
     async def create_preview_job(self, snapshot_id: str, criteria: FilteringCriteria) -> str:
         """POST a preview job (raw URL: no builder); return the id from `Location`."""
@@ -323,39 +300,11 @@ class GraphClient:
         try:
             response = await self.transport.send(info, operation)
         except NotFoundError as exc:
-            raise await self._snapshot_not_found(exc, snapshot_id) from None
+            raise await explain_missing_snapshot(self, exc, snapshot_id) from None
         except JobConflictError as exc:
-            raise await self._conflict(exc) from None
+            raise await explain_conflict(self, exc) from None
         return raw.job_id_from_location(
             response.headers.get("location"), self.settings, collection=collection
-        )
-
-    async def _conflict(self, exc: JobConflictError) -> JobConflictError:
-        """Name the job that blocks us (409: one job per tenant)."""
-        try:
-            running = [
-                Job.from_json(j)
-                async for j in self.iter_jobs_raw()
-                if not Job.from_json(j).status.is_terminal
-            ]
-        except GraphError:
-            running = []
-        if not running:
-            return exc
-        job = running[0]
-        kind = {JobKind.PREVIEW: "preview", JobKind.RECOVERY: "recovery"}.get(job.kind, "a")
-        return JobConflictError(
-            f"{exc.message}: {kind} job {job.id} is {job.status_text} in this tenant, "
-            "and only one job runs at a time",
-            running_job_id=job.id,
-            status=exc.status,
-            code=exc.code,
-            graph_message=exc.graph_message,
-            request_id=exc.request_id,
-            method=exc.method,
-            url=exc.url,
-            hint=f"wait for it (entra-recovery job wait {job.id}) or cancel it "
-            f"(entra-recovery job cancel {job.id})",
         )
 
     # --- changes -----------------------------------------------------------------------------
