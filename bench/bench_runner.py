@@ -40,10 +40,21 @@ def _peak_mb() -> float:
 def start_emulator(size: int) -> tuple[subprocess.Popen[str], str, str]:
     proc = subprocess.Popen(
         [
-            sys.executable, "-m", "entra_recovery", "emulator", "serve", "--port", "0",
-            "--scenario", "large", "--scenario-param", f"size={size}",
+            sys.executable,
+            "-m",
+            "entra_recovery",
+            "emulator",
+            "serve",
+            "--port",
+            "0",
+            "--scenario",
+            "large",
+            "--scenario-param",
+            f"size={size}",
         ],
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
     )
     url = token = None
     assert proc.stdout is not None
@@ -82,8 +93,12 @@ def plain(url: str, token: str) -> None:
     start = time.perf_counter()
     snapshots = get("/v1.0/directory/recovery/snapshots")["value"]
     sid = max(snapshots, key=lambda s: s["createdDateTime"])["id"]
-    conn.request("POST", f"/v1.0/directory/recovery/snapshots/{sid}/recoveryPreviewJobs",
-                 body=b"", headers={**headers, "Content-Length": "0"})
+    conn.request(
+        "POST",
+        f"/v1.0/directory/recovery/snapshots/{sid}/recoveryPreviewJobs",
+        body=b"",
+        headers={**headers, "Content-Length": "0"},
+    )
     response = conn.getresponse()
     response.read()
     location = urlsplit(response.getheader("Location") or "").path
@@ -97,7 +112,9 @@ def plain(url: str, token: str) -> None:
         nxt = data.get("@odata.nextLink")
         page = (urlsplit(nxt).path + "?" + urlsplit(nxt).query) if nxt else ""
     elapsed = time.perf_counter() - start
-    print(json.dumps({"side": "plain", "changes": count, "seconds": elapsed, "peak_mb": _peak_mb()}))
+    print(
+        json.dumps({"side": "plain", "changes": count, "seconds": elapsed, "peak_mb": _peak_mb()})
+    )
 
 
 def runner(url: str, token: str) -> None:
@@ -121,11 +138,15 @@ def runner(url: str, token: str) -> None:
         encoding="utf-8",
     )
     plan = load_plan(plan_file)
-    settings = GraphSettings(graph_url=url, access_token=token, auth_method="token", poll_interval=0.05)
+    settings = GraphSettings(
+        graph_url=url, access_token=token, auth_method="token", poll_interval=0.05
+    )
 
     async def go() -> object:
         async with open_client(settings) as graph:
-            return await PlanRunner(graph, state_dir=work / "state", poll_interval=0.05).preview(plan)
+            return await PlanRunner(graph, state_dir=work / "state", poll_interval=0.05).preview(
+                plan
+            )
 
     start = time.perf_counter()
     preview = asyncio.run(go())
@@ -138,11 +159,18 @@ def runner(url: str, token: str) -> None:
             for chunk in renderer.iter_render(report):
                 handle.write(chunk)
         timings[name] = time.perf_counter() - t0
-    print(json.dumps({
-        "side": "runner", "changes": len(preview.diff.changes), "seconds": preview_s,  # type: ignore[attr-defined]
-        "render_seconds": timings, "peak_mb": _peak_mb(),
-        "report_bytes": {p.suffix: p.stat().st_size for p in work.glob("report*")},
-    }))
+    print(
+        json.dumps(
+            {
+                "side": "runner",
+                "changes": len(preview.diff.changes),
+                "seconds": preview_s,  # type: ignore[attr-defined]
+                "render_seconds": timings,
+                "peak_mb": _peak_mb(),
+                "report_bytes": {p.suffix: p.stat().st_size for p in work.glob("report*")},
+            }
+        )
+    )
 
 
 def main() -> int:
@@ -163,7 +191,10 @@ def main() -> int:
             for side in ("plain", "runner"):
                 out = subprocess.run(
                     [sys.executable, __file__, "--side", side, "--url", url, "--token", token],
-                    capture_output=True, text=True, check=True, env={**os.environ},
+                    capture_output=True,
+                    text=True,
+                    check=True,
+                    env={**os.environ},
                 )
                 record = json.loads(out.stdout.strip().splitlines()[-1])
                 results[side].append(record)
@@ -174,8 +205,10 @@ def main() -> int:
     best = {side: min(r["seconds"] for r in rs) for side, rs in results.items()}
     peak = max(r["peak_mb"] for r in results["runner"])
     print(f"changes: {results['runner'][0]['changes']}")
-    print(f"plain loop best: {best['plain']:.2f} s; runner preview best: {best['runner']:.2f} s; "
-          f"ratio {best['runner'] / best['plain']:.2f} (target <= 1.5)")
+    print(
+        f"plain loop best: {best['plain']:.2f} s; runner preview best: {best['runner']:.2f} s; "
+        f"ratio {best['runner'] / best['plain']:.2f} (target <= 1.5)"
+    )
     print(f"runner peak memory incl. every report format: {peak:.0f} MB (target < 400)")
     return 0
 

@@ -10,6 +10,8 @@ from typing import Any
 
 import jsonschema
 import pytest
+
+from entra_recovery.resources import load_schema
 from entra_recovery.testing import emulator_env
 from helpers.clirun import run_cli
 from helpers.planfiles import CA_MFA_ADMINS
@@ -17,8 +19,6 @@ from helpers.planfiles import DELETED_USERS
 from helpers.planfiles import apply_data
 from helpers.planfiles import plan_data
 from helpers.planfiles import write_plan
-
-from entra_recovery.resources import load_schema
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "recovery_plans"
 
@@ -179,3 +179,37 @@ def test_apply_recovers_and_next_preview_is_empty(emulator: Any, tmp_path: Path)
     for path in (tmp_path / "state").rglob("*"):
         if path.is_file() and not path.name.endswith(".gz"):
             assert token not in path.read_text()
+
+
+def test_failed_changes_exit_four(make_emulator: Any, tmp_path: Path) -> None:
+    """A recovery with a failed change exits 4 and lists it with its failure message."""
+    from importlib import resources
+
+    import yaml
+
+    demo = resources.files("entra_recovery.emulator") / "scenarios" / "demo.yaml"
+    data = yaml.safe_load(demo.read_text(encoding="utf-8"))
+    data["jobs"]["failingObjects"] = {CA_MFA_ADMINS: "Policy is locked by another process."}
+    scenario = tmp_path / "failing.yaml"
+    scenario.write_text(yaml.safe_dump(data), encoding="utf-8")
+    server = make_emulator(scenario=str(scenario))
+    plan = write_plan(tmp_path, apply_data())
+    fingerprint = _preview_fingerprint(server, tmp_path, plan)
+    env = _env(server, tmp_path)
+    result = run_cli(["plan", "apply", str(plan), "--yes", "--fingerprint", fingerprint], env)
+    assert result.code == 4, result.stderr
+    assert "Policy is locked by another process." in result.stdout
+    runs = run_cli(["run", "list"], env)
+    assert runs.code == 0 and "apply" in runs.stdout and "exit 4" in runs.stdout
+    run_id = runs.stdout.split()[0]
+    shown = run_cli(["run", "show", run_id], env)
+    assert shown.code == 0
+    assert "poll-recovery" in shown.stdout and fingerprint in shown.stdout
+
+
+def test_missing_plan_file_is_a_clear_error(emulator: Any, tmp_path: Path) -> None:
+    """A plan that does not exist: exit 1, one clear line, no traceback, no job."""
+    result = run_cli(["plan", "preview", str(tmp_path / "nope.yaml")], _env(emulator, tmp_path))
+    assert result.code == 1
+    assert "Traceback" not in result.stderr and "nope.yaml" in result.stderr
+    assert _posts(emulator, "recoveryPreviewJobs") == []

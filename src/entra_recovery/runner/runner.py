@@ -16,8 +16,6 @@ import json
 import time
 from collections.abc import Awaitable
 from collections.abc import Callable
-from datetime import datetime
-from datetime import timedelta
 from pathlib import Path
 
 from entra_recovery.errors import ApplyNotApproved
@@ -395,14 +393,16 @@ class PlanRunner:
     async def _find_lost_job(self, journal: RunJournal, preview: Preview) -> str:
         """The recovery job requested just before the run died, looked up, never recreated."""
         record = journal.record
-        intent = _parse(record.recovery_intent_at)
+        # Times are compared on the service's clock only (the preview job of this run started
+        # before the recovery job was requested), so a skewed local clock cannot mislead us.
+        not_before = preview.job.started
         candidates = []
         for job in await self.graph.list_jobs():
             if job.kind is not JobKind.RECOVERY or job.criteria != preview.criteria:
                 continue
             if preview.snapshot.created and job.target_state != preview.snapshot.created:
                 continue
-            if intent and job.started and job.started < intent - timedelta(minutes=5):
+            if not_before and job.started and job.started < not_before:
                 continue
             candidates.append(job)
         if len(candidates) == 1:
@@ -468,12 +468,6 @@ class PlanRunner:
 
 def _iso(snapshot: Snapshot) -> str | None:
     return snapshot.created.isoformat() if snapshot.created else None
-
-
-def _parse(value: str | None) -> datetime | None:
-    if not value:
-        return None
-    return datetime.fromisoformat(value.replace("Z", "+00:00"))
 
 
 def _short(exc: BaseException) -> str:
