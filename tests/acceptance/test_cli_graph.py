@@ -11,12 +11,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from helpers.clirun import run_cli
 
 from entra_recovery.constants import PREFER_UNKNOWN_ENUMS
 from entra_recovery.emulator.server import EmulatorServer
 from entra_recovery.graph import parity
 from entra_recovery.graph.settings import GraphSettings
+from helpers.clirun import run_cli
 
 ADELE = "a1b2c3d4-0001-4000-8000-000000000001"
 ALEX = "a1b2c3d4-0002-4000-8000-000000000002"

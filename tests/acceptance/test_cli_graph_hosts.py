@@ -15,6 +15,7 @@ from http.server import ThreadingHTTPServer
 from typing import Any
 
 import pytest
+
 from helpers.clirun import run_cli
 
 BASE = "/v1.0/directory/recovery"
