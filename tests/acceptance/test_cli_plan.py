@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 import pytest
+
 from helpers.clirun import run_cli
 
 ROOT = Path(__file__).parents[2]
@@ -165,3 +166,29 @@ def test_pre_commit_hook_definition() -> None:
     assert hook["id"] == "entra-recovery-validate-plans"
     assert hook["entry"] == "entra-recovery plan validate --quiet"
     assert hook["language"] == "python"
+
+
+def test_third_party_validators_accept_our_plans() -> None:
+    """check-jsonschema (what editors and other tools use) accepts every valid plan with our
+    schema, and rejects a schema-level mistake."""
+    tool = Path(sys.executable).with_name("check-jsonschema")
+    if not tool.exists():
+        pytest.skip("check-jsonschema is not installed (pip install -e '.[dev]')")
+    schema = ROOT / "schemas" / "recovery-plan.schema.json"
+    valid = [*PLANS.glob("*.yaml"), *(INVALID.parent / "valid").iterdir()]
+    ok = subprocess.run(
+        [str(tool), "--schemafile", str(schema), *map(str, sorted(valid))],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert ok.returncode == 0, ok.stdout + ok.stderr
+    bad = subprocess.run(
+        [str(tool), "--schemafile", str(schema), str(BAD)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert bad.returncode == 1

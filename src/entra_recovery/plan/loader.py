@@ -47,6 +47,11 @@ PLAN_SUFFIXES = (".yaml", ".yml")
 _VERSION = re.compile(r"^entra-recovery/v(\d+)")
 
 
+def source_lines(text: str) -> list[str]:
+    """The text's lines as YAML counts them (so marks' line numbers index this list)."""
+    return plan_yaml.LINE_BREAK.split(text) if text else []
+
+
 @dataclass(frozen=True)
 class FileResult:
     """The outcome for one file: its plan, or its issues (a load error is one issue)."""
@@ -164,7 +169,7 @@ def check_bytes(raw: bytes, name: str) -> FileResult:
         text = plan_yaml.decode(raw, name)
         doc = plan_yaml.parse(raw, name, text)
     except PlanLoadError as error:
-        lines = (text if text is not None else raw.decode("utf-8", "replace")).splitlines()
+        lines = source_lines(text if text is not None else raw.decode("utf-8", "replace"))
         return FileResult(name, None, (load_error_issue(error, lines),), error)
     findings = _version_gate(doc.data)
     if not findings:
@@ -172,7 +177,7 @@ def check_bytes(raw: bytes, name: str) -> FileResult:
     if not findings and not doc.issues:
         sha256 = hashlib.sha256(raw).hexdigest()
         return FileResult(name, build_plan(doc.data, path=name, sha256=sha256))
-    lines = text.splitlines()
+    lines = source_lines(text)
     issues = [
         _issue(
             name,

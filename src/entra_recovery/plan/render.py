@@ -15,13 +15,15 @@ from entra_recovery.errors import Issue
 from entra_recovery.plan.loader import FileResult
 
 JSON_FORMAT_VERSION = "1.0"
+# Control characters in a source line would move the caret or drive the terminal: show U+FFFD.
+_CONTROL = {c: "\ufffd" for c in [*range(0x00, 0x09), *range(0x0A, 0x20), *range(0x7F, 0xA0)]}
 
 
 def render_issue(issue: Issue) -> str:
     """One problem: the headline, the source line with a caret, and the hint."""
     out = [issue.headline()]
     if issue.source_line is not None:
-        source = issue.source_line.rstrip("\r\n")
+        source = issue.source_line.rstrip("\r\n").translate(_CONTROL)
         gutter = f"{issue.line:>5}"
         out.append(f"{gutter} | {source}")
         pad = "".join("\t" if c == "\t" else " " for c in source[: issue.column - 1])

@@ -19,11 +19,13 @@ checks parse them (quoted or not) the same way. Problems that still leave a usab
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass
 from typing import Any
 
 import yaml
 import yaml.constructor
+import yaml.reader
 
 from entra_recovery.errors import PlanLoadError
 
@@ -37,6 +39,7 @@ ScalarNode = yaml.ScalarNode
 MappingNode = yaml.MappingNode
 SequenceNode = yaml.SequenceNode
 
+LINE_BREAK = re.compile("\r\n|[\r\n\x85\u2028\u2029]")  # YAML's line breaks
 _Loader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 _TAG = "tag:yaml.org,2002:"
@@ -140,6 +143,18 @@ def compose(text: str, path: str) -> Node:
             line=mark.line + 1 if mark else 1,
             column=mark.column + 1 if mark else 1,
             hint="check indentation, quoting and the `key: value` spacing around this spot",
+        ) from None
+    except yaml.reader.ReaderError as exc:
+        before = text[: exc.position]
+        line = len(LINE_BREAK.findall(before)) + 1
+        column = len(LINE_BREAK.split(before)[-1]) + 1
+        character = exc.character if isinstance(exc.character, int) else ord(exc.character)
+        raise PlanLoadError(
+            f"control character U+{character:04X} is not allowed in YAML",
+            path=path,
+            line=line,
+            column=column,
+            hint="remove it (editors often do not show it)",
         ) from None
     except yaml.YAMLError as exc:
         raise PlanLoadError(f"not valid YAML: {exc}", path=path) from None

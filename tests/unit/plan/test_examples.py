@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 import yaml
-from helpers.clirun import run_cli
 
 from entra_recovery.plan import load_plan
 from entra_recovery.plan.loader import build_plan
+from helpers.clirun import run_cli
 
 EXAMPLES = Path(__file__).parents[2] / "examples" / "plans"
 INVALID = sorted(p.name for p in (EXAMPLES / "invalid").glob("*.yaml"))
