@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import io
 import json
+import os
+import sys
 from collections.abc import AsyncIterator
 from collections.abc import Sequence
 from typing import Any
@@ -94,7 +96,21 @@ def emit(
     title: str,
     select: Sequence[str] | None = None,
 ) -> None:
-    """Print one object or a list in the chosen format."""
+    """Print one object or a list in the chosen format (quietly stops on a closed pipe)."""
+    try:
+        _emit(data, output_format, columns=columns, title=title, select=select)
+    except BrokenPipeError:
+        _silence_stdout()
+
+
+def _emit(
+    data: dict[str, Any] | Sequence[dict[str, Any]],
+    output_format: str,
+    *,
+    columns: Sequence[str],
+    title: str,
+    select: Sequence[str] | None,
+) -> None:
     if output_format == "json":
         click.echo(json.dumps(data, indent=2, ensure_ascii=False))
         return
@@ -114,10 +130,23 @@ def emit(
 async def stream_jsonl(items: AsyncIterator[dict[str, Any]]) -> int:
     """Print objects one per line as they arrive (no list held in memory); return how many."""
     count = 0
-    async for item in items:
-        click.echo(json.dumps(item, ensure_ascii=False, separators=(",", ":")))
-        count += 1
+    try:
+        async for item in items:
+            click.echo(json.dumps(item, ensure_ascii=False, separators=(",", ":")))
+            count += 1
+    except BrokenPipeError:
+        # The reader went away (`... | head -1`): stop quietly, as Unix tools do.
+        _silence_stdout()
     return count
+
+
+def _silence_stdout() -> None:
+    """Point stdout at /dev/null so the interpreter's final flush does not fail again."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError, io.UnsupportedOperation):
+        pass
 
 
 def emit_count(value: int, output_format: str) -> None:
