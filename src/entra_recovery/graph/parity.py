@@ -56,7 +56,14 @@ def _sync(
 
     @functools.wraps(async_fn)
     def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
-        return asyncio.run(async_fn(*args, **kwargs))
+        try:
+            asyncio.get_running_loop()
+        except RuntimeError:
+            return asyncio.run(async_fn(*args, **kwargs))
+        raise UsageError(
+            f"{async_fn.__name__.removesuffix('_async')}() runs its own event loop; "
+            f"inside asyncio (or Jupyter) await {async_fn.__name__}() instead"
+        )
 
     wrapper.__name__ = async_fn.__name__.removesuffix("_async")
     wrapper.__qualname__ = wrapper.__name__

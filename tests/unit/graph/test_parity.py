@@ -118,3 +118,13 @@ def test_top_outside_graph_limits_is_a_usage_error() -> None:
     """$top must be 1..999."""
     with pytest.raises(UsageError):
         parity.build_query(top=0)
+
+
+def test_sync_function_inside_a_running_loop_points_to_the_async_twin(server: Any) -> None:
+    """Calling the synchronous form from asyncio names the coroutine to await instead."""
+
+    async def go() -> None:
+        parity.list_snapshots(server.settings())
+
+    with pytest.raises(UsageError, match="await list_snapshots_async"):
+        asyncio.run(go())
