@@ -25,11 +25,17 @@ def test_there_are_examples() -> None:
 
 
 @pytest.mark.parametrize("name", INVALID)
-def test_invalid_example_prints_expected_output(name: str, monkeypatch: pytest.MonkeyPatch) -> None:
-    """`plan validate --quiet` prints exactly <case>.expected.txt and exits 1."""
+def test_invalid_example_prints_expected_output(
+    name: str, monkeypatch: pytest.MonkeyPatch, request: pytest.FixtureRequest
+) -> None:
+    """`plan validate --quiet` prints exactly <case>.expected.txt and exits 1
+    (`pytest --update-golden` rewrites the expected files instead)."""
     monkeypatch.chdir(EXAMPLES / "invalid")
-    expected = Path(name).with_suffix(".expected.txt").read_text(encoding="utf-8")
     result = run_cli(["plan", "validate", "--quiet", name])
+    golden = Path(name).with_suffix(".expected.txt")
+    if request.config.getoption("--update-golden"):
+        golden.write_text(result.stdout, encoding="utf-8")
+    expected = golden.read_text(encoding="utf-8")
     assert result.stdout == expected
     assert result.code == 1
     assert result.stderr == ""
