@@ -20,6 +20,7 @@ from typing import Any
 from urllib.parse import urlsplit
 from urllib.parse import urlunsplit
 
+from entra_recovery.constants import SCOPE_READ
 from entra_recovery.errors import ForeignHostError
 from entra_recovery.errors import GraphAuthError
 from entra_recovery.errors import GraphError
@@ -158,14 +159,14 @@ def error_from_response(
             **fields,
         )
     if status == 403:
-        permissions = " and ".join(operation.permissions)
-        return PermissionDeniedError(
-            message,
-            hint=f"{operation.action} needs the Graph permission {permissions} and the Entra "
-            f"role {operation.role} (or Global Administrator); creating jobs works only "
-            "with delegated (signed-in user) permissions",
-            **fields,
+        permissions = " or ".join(operation.permissions)
+        hint = (
+            f"{operation.action} needs the Graph permission {permissions} and the Entra "
+            f"role {operation.role} (or Global Administrator)"
         )
+        if SCOPE_READ not in operation.permissions:
+            hint += "; it works only with delegated (signed-in user) permissions, not app-only"
+        return PermissionDeniedError(message, hint=hint, **fields)
     if status == 404:
         return NotFoundError(message, **fields)
     if status == 409:
