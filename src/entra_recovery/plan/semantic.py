@@ -31,8 +31,13 @@ _SPACE_BEFORE_ZONE = re.compile(r"\s+(?=(?:[Zz]|[+-]\d{1,2}(?::?\d{2})?)$)")
 _SHORT_OFFSET = re.compile(r"([+-])(\d)(?=(?::?\d{2})?$)")
 
 
-def parse_instant(text: str) -> datetime | None:
-    """An ISO 8601 / YAML timestamp as a datetime (naive when it has no zone), or None."""
+def parse_instant(text: str | datetime) -> datetime | None:
+    """An ISO 8601 / YAML timestamp as a datetime (naive when it has no zone), or None.
+
+    Our loader keeps timestamps as text; a datetime (from `yaml.safe_load` data) passes through.
+    """
+    if isinstance(text, datetime):
+        return text
     candidate = _SPACE_BEFORE_ZONE.sub("", text.strip())
     candidate = (
         _SHORT_OFFSET.sub(r"\g<1>0\g<2>", candidate)
@@ -61,6 +66,8 @@ def _check_mode(data: Mapping[str, Any]) -> Iterator[Finding]:
 
 def _check_before(data: Mapping[str, Any]) -> Iterator[Finding]:
     before = _mapping(data.get("snapshot")).get("before")
+    if isinstance(before, datetime):
+        before = before.isoformat()
     if not isinstance(before, str) or not before.strip():
         return
     moment = parse_instant(before)

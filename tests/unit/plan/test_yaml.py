@@ -121,3 +121,18 @@ def test_parse_instant(text: str, aware: bool) -> None:
     moment = parse_instant(text)
     assert moment is not None
     assert (moment.utcoffset() is not None) == aware
+
+
+def test_datetime_values_from_other_loaders_are_understood() -> None:
+    """Data from `yaml.safe_load` carries datetimes: aware ones pass, naive ones are flagged."""
+    from datetime import UTC
+    from datetime import datetime
+
+    from entra_recovery.plan.semantic import semantic_findings
+
+    aware = {"snapshot": {"before": datetime(2026, 11, 27, 8, tzinfo=UTC)}}
+    naive = {"snapshot": {"before": datetime(2026, 11, 27, 8)}}
+    assert semantic_findings(aware) == []
+    (finding,) = semantic_findings(naive)
+    assert finding.message == "'2026-11-27T08:00:00' has no time zone"
+    assert parse_instant(aware["snapshot"]["before"]) == aware["snapshot"]["before"]
