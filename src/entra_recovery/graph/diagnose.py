@@ -21,9 +21,13 @@ if TYPE_CHECKING:
     from entra_recovery.graph.client import GraphClient
 
 
-async def _available_snapshots(client: GraphClient) -> list[str]:
+async def _available_snapshots(client: GraphClient) -> list[tuple[str, str]]:
+    """(id, createdDateTime) of every snapshot; [] if even that cannot be read."""
     try:
-        return [str(s.get("id")) async for s in client.iter_snapshots_raw()]
+        return [
+            (str(s.get("id")), str(s.get("createdDateTime") or "?"))
+            async for s in client.iter_snapshots_raw()
+        ]
     except GraphError:
         return []
 
@@ -32,12 +36,13 @@ async def explain_missing_snapshot(
     client: GraphClient, exc: GraphError, snapshot_id: str
 ) -> GraphError:
     """Turn a 404 into SnapshotNotFoundError when the snapshot is not in the list."""
-    available = await _available_snapshots(client)
+    snapshots = await _available_snapshots(client)
+    available = [snapshot for snapshot, _ in snapshots]
     if snapshot_id in available:
         return exc
-    listed = ", ".join(available) if available else "none"
+    listed = ", ".join(f"{sid} ({created})" for sid, created in snapshots) or "none"
     return SnapshotNotFoundError(
-        f"snapshot {snapshot_id} does not exist or has expired; available snapshots: {listed}",
+        f"snapshot {snapshot_id} does not exist or has expired",
         available=available,
         status=exc.status,
         code=exc.code,
@@ -45,7 +50,7 @@ async def explain_missing_snapshot(
         request_id=exc.request_id,
         method=exc.method,
         url=exc.url,
-        hint="list them with: entra-recovery snapshot list",
+        hint=f"available snapshots, oldest first: {listed}",
     )
 
 

@@ -268,7 +268,8 @@ def test_404_snapshot_lists_available_ones(server: Any) -> None:
     with pytest.raises(SnapshotNotFoundError) as info:
         run(_collect(server, lambda c: c.start_preview_job("gone=", FilteringCriteria())))
     assert info.value.available == ("AAA=", "BBB=")
-    assert "AAA=, BBB=" in str(info.value)
+    assert "does not exist or has expired" in str(info.value)
+    assert "AAA= (?), BBB= (?)" in (info.value.hint or "")
 
 
 def test_404_job_of_existing_snapshot_stays_not_found(server: Any) -> None:
