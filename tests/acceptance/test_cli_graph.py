@@ -393,3 +393,28 @@ def test_sync_api_from_a_plain_script(emulator: Any) -> None:
     changes = parity.get_changes(settings, sid, job["id"])
     assert [c["id"] for c in changes] == [FINANCE]
     assert asyncio.run(parity.count_jobs_async(settings)) == 1
+
+
+def test_filter_orderby_and_count_reach_graph(emulator: Any) -> None:
+    """--filter, --orderby and --count become $filter, $orderby and $count on jobs."""
+    job = preview(emulator, "--entity-type", "user")
+    result = cli(
+        emulator,
+        "job",
+        "list",
+        "--filter",
+        "status eq 'successful'",
+        "--orderby",
+        "jobStartDateTime desc",
+        "--count",
+        "-o",
+        "json",
+    )
+    assert result.code == 0, result.stderr
+    assert [j["id"] for j in json.loads(result.stdout)] == [job["id"]]
+    assert "count: 1" in result.stderr
+    query = routes(emulator, "jobs.list")[-1]["query"]
+    assert query["$filter"] == "status eq 'successful'"
+    assert query["$orderby"] == "jobStartDateTime desc" and query["$count"] == "true"
+    none = cli(emulator, "job", "list", "--filter", "status eq 'running'", "-o", "json")
+    assert json.loads(none.stdout) == []
