@@ -15,6 +15,9 @@ import pytest
 from entra_recovery.constants import PREFER_UNKNOWN_ENUMS
 from entra_recovery.emulator.server import EmulatorServer
 from entra_recovery.graph import parity
+from entra_recovery.graph.client import GraphClient
+from entra_recovery.graph.models import FilteringCriteria
+from entra_recovery.graph.polling import wait_for_job
 from entra_recovery.graph.settings import GraphSettings
 from helpers.clirun import run_cli
 
@@ -260,21 +263,30 @@ def test_unavailable_poll_during_wait_is_retried(make_emu: MakeEmulator) -> None
 
 def test_calculating_and_loading_data_arrive_intact(make_emu: MakeEmulator) -> None:
     """With Prefer, the evolvable statuses are seen as they are, never unknownFutureValue."""
-    server = make_emu(durations=0.15)
+    server = make_emu(durations=0.4)
     settings = GraphSettings(
-        graph_url=server.url,
-        access_token=server.make_token(),
-        auth_method="token",
-        poll_interval=0.03,
+        graph_url=server.url, access_token=server.make_token(), auth_method="token"
     )
-    sid = parity.list_snapshots(settings)[-1]["id"]
-    seen: list[str] = []
-    final = parity.create_preview_job(
-        settings, sid, wait=True, on_poll=lambda job, _: seen.append(job.status_text)
-    )
-    assert final["status"] == "successful"
+
+    async def go() -> list[str]:
+        async with GraphClient(settings) as client:
+            sid = (await client.list_snapshots())[-1].id
+            job_id = await client.start_preview_job(sid, FilteringCriteria())
+            seen: list[str] = []
+            await wait_for_job(
+                lambda: client.get_preview_job(sid, job_id),
+                interval=0.02,
+                max_interval=0.02,
+                on_poll=lambda job, _: seen.append(job.status_text),
+            )
+            return seen
+
+    seen = asyncio.run(go())
+    assert seen[-1] == "successful"
     assert "loadingData" in seen and "calculating" in seen
     assert "unknownFutureValue" not in seen
+    polls = routes(server, "previewJob.get")
+    assert all(p["headers"].get("prefer") == PREFER_UNKNOWN_ENUMS for p in polls)
 
 
 def test_organization_changes_arrive_intact(emulator: Any) -> None:
