@@ -8,6 +8,7 @@ between the right pair of daily 02:30Z snapshots (day 0 = after the newest one).
 from __future__ import annotations
 
 import copy
+import functools
 import random
 from dataclasses import dataclass
 from dataclasses import field
@@ -90,12 +91,23 @@ def _read(name_or_file: str) -> dict[str, Any]:
                 f"unknown scenario {name_or_file!r}; bundled: {', '.join(bundled_names())} "
                 "(or give a .yaml file)"
             )
-        resource = resources.files("entra_recovery.emulator") / "scenarios" / f"{name_or_file}.yaml"
-        text = resource.read_text(encoding="utf-8")
+        data = copy.deepcopy(_bundled(name_or_file))
+        return _extend(name_or_file, data)
     try:
         data = yaml.safe_load(text)
     except yaml.YAMLError as exc:
         raise ScenarioError(f"scenario {name_or_file} is not valid YAML: {exc}") from None
+    return _extend(name_or_file, data)
+
+
+@functools.lru_cache(maxsize=8)
+def _bundled(name: str) -> Any:
+    """A bundled scenario's parsed YAML (parsed once per process; callers copy it)."""
+    resource = resources.files("entra_recovery.emulator") / "scenarios" / f"{name}.yaml"
+    return yaml.safe_load(resource.read_text(encoding="utf-8"))
+
+
+def _extend(name_or_file: str, data: Any) -> dict[str, Any]:
     if not isinstance(data, dict):
         raise ScenarioError(f"scenario {name_or_file} must be a mapping")
     unknown = set(data) - _KEYS
