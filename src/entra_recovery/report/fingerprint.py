@@ -110,6 +110,14 @@ class Fingerprinter:
     def __len__(self) -> int:
         return len(self._entries)
 
+    def digests(self) -> dict[tuple[str, str], str]:
+        """Per-change digests (hex) by (entity type, id): step 1 of the recipe, for comparing
+        two change sets object by object without keeping either."""
+        return {
+            (entity_type, object_id): digest.hex()
+            for entity_type, object_id, digest in self._entries
+        }
+
     def hexdigest(self) -> str:
         """The fingerprint, `sha256:<64 hex>`; can be called again after more `add`s."""
         # bytes order equals the order of their lowercase hex digests

@@ -6,7 +6,9 @@ Both are frozen; renderers turn them into reports through `report.Report`.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
+from dataclasses import field
 from datetime import datetime
 
 from entra_recovery.graph.models import FilteringCriteria
@@ -32,6 +34,8 @@ class Preview:
     fingerprint: str
     guards: tuple[GuardResult, ...]
     generated_at: datetime
+    # Fingerprint digest of each change by (entity type, id), to explain a later mismatch.
+    digests: Mapping[tuple[str, str], str] = field(default_factory=dict, compare=False, repr=False)
 
     @property
     def has_changes(self) -> bool:

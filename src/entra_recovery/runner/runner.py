@@ -12,10 +12,12 @@ Two public calls with no hidden side effects on the tenant:
 from __future__ import annotations
 
 import asyncio
+import gc
 import json
 import time
 from collections.abc import Awaitable
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from entra_recovery.errors import ApplyNotApproved
@@ -25,6 +27,7 @@ from entra_recovery.errors import JobFailedError
 from entra_recovery.errors import RecoveryError
 from entra_recovery.errors import RunJournalError
 from entra_recovery.graph.api import GraphApi
+from entra_recovery.graph.models import Change
 from entra_recovery.graph.models import FilteringCriteria
 from entra_recovery.graph.models import Job
 from entra_recovery.graph.models import JobKind
@@ -85,7 +88,9 @@ class PlanRunner:
         self.previews = PreviewStore(state_dir)
         self.last_journal: RunJournal | None = None
         self.share_previews = share_previews
-        self._shared_previews: dict[tuple[str, str], tuple[Job, Diff, str]] = {}
+        self._shared_previews: dict[
+            tuple[str, str], tuple[Job, Diff, str, dict[tuple[str, str], str]]
+        ] = {}
 
     # --- public calls ----------------------------------------------------------------------
 
@@ -209,7 +214,7 @@ class PlanRunner:
         if shared is not None:
             # Another plan of this batch has the same snapshot and scope: share its job, as the
             # one-job-per-tenant rule asks, instead of queueing an identical one.
-            job, diff, fingerprint = shared
+            job, diff, fingerprint, digests = shared
             journal.mark("preview-job", "finished", f"shared {job.id}")
             journal.update(
                 preview_job_id=job.id,
@@ -232,9 +237,9 @@ class PlanRunner:
                         status=job.status_text,
                     )
             with journal.step("changes"):
-                diff, fingerprint = await self._read_changes(snapshot, criteria, job.id)
+                diff, fingerprint, digests = await self._read_changes(snapshot, criteria, job.id)
                 journal.update(change_count=len(diff.changes), fingerprint=fingerprint)
-            self._shared_previews[shared_key] = (job, diff, fingerprint)
+            self._shared_previews[shared_key] = (job, diff, fingerprint, digests)
         guards = evaluate_guards(
             diff,
             max_changes=plan.guards.max_changes,
@@ -252,25 +257,50 @@ class PlanRunner:
             fingerprint=fingerprint,
             guards=guards,
             generated_at=self.clock(),
+            digests=digests,
         )
         self.previews.save(preview)
         return preview
 
     async def _read_changes(
         self, snapshot: Snapshot, criteria: FilteringCriteria, job_id: str
-    ) -> tuple[Diff, str]:
+    ) -> tuple[Diff, str, dict[tuple[str, str], str]]:
+        """Stream every change page into the diff and the fingerprint.
+
+        Each page is processed on a worker thread while the next one is being fetched, so the
+        service's (or emulator's) time to produce a page overlaps with our diffing. The
+        cyclic garbage collector is paused meanwhile: the records built here hold no cycles,
+        and collecting while a hundred thousand of them appear costs a fifth of the time.
+        """
         self.events.stage_started("changes", "reading the difference report")
         builder = DiffBuilder()
         fingerprinter = Fingerprinter(snapshot.id, criteria.to_json())
-        count = 0
-        async for page in self.graph.iter_change_pages(snapshot.id, job_id):
+
+        def consume(page: list[Change]) -> None:
             for change in page:
                 builder.add(change)
                 fingerprinter.add(change)
-            count += len(page)
-            self.events.changes_listed(count)
+
+        loop = asyncio.get_running_loop()
+        count = 0
+        pending: asyncio.Future[None] | None = None
+        gc_was_enabled = gc.isenabled()
+        gc.disable()
+        try:
+            with ThreadPoolExecutor(max_workers=1, thread_name_prefix="diff") as pool:
+                async for page in self.graph.iter_change_pages(snapshot.id, job_id):
+                    if pending is not None:
+                        await pending
+                    pending = loop.run_in_executor(pool, consume, page)
+                    count += len(page)
+                    self.events.changes_listed(count)
+                if pending is not None:
+                    await pending
+        finally:
+            if gc_was_enabled:
+                gc.enable()
         self.events.stage_finished("changes", f"{count} change(s)")
-        return builder.build(), fingerprinter.hexdigest()
+        return builder.build(), fingerprinter.hexdigest(), fingerprinter.digests()
 
     async def _create_job(
         self,
@@ -365,7 +395,7 @@ class PlanRunner:
         snapshot = await self.graph.get_snapshot(record.snapshot_id)
         criteria = FilteringCriteria.from_json(record.criteria)
         job = await self.graph.get_preview_job(snapshot.id, record.preview_job_id)
-        diff, fingerprint = await self._read_changes(snapshot, criteria, job.id)
+        diff, fingerprint, digests = await self._read_changes(snapshot, criteria, job.id)
         if fingerprint != record.fingerprint:
             raise RunJournalError(
                 f"the preview of run {record.run_id} no longer reads back the same "
@@ -388,6 +418,7 @@ class PlanRunner:
             fingerprint,
             guards,
             self.clock(),
+            digests,
         )
 
     async def _find_lost_job(self, journal: RunJournal, preview: Preview) -> str:

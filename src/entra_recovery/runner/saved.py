@@ -1,126 +1,152 @@
 """
-Saved previews: every preview's JSON report, kept by fingerprint under `<state dir>/previews`.
+Saved previews: an index of every preview's change set, kept by fingerprint.
 
-When an apply's fresh fingerprint differs from the approved one, the approved change set is
-looked up here (or read from `--approved-report`, the JSON report reviewers saw) and compared
-object by object with the fresh one, so the refusal can say what changed since the review.
+`<state dir>/previews/<fingerprint hex>.json` lists each change of a preview by entity type and
+id with its action, display name and fingerprint digest (step 1 of the fingerprint recipe). When
+an apply's fresh fingerprint differs from the approved one, the approved index is compared
+object by object with the fresh change set, so the refusal can say which objects were added,
+removed or changed since the review. With `--approved-report` (the JSON report reviewers saw)
+the comparison goes down to the properties.
 """
 
 from __future__ import annotations
 
 import gzip
 import json
-import os
 from pathlib import Path
 from typing import TYPE_CHECKING
 from typing import Any
 
 from entra_recovery.errors import UsageError
-from entra_recovery.report import RENDERERS
 from entra_recovery.report import compare
 from entra_recovery.report import diff_from_json
 from entra_recovery.runner.statedir import ensure_dir
+from entra_recovery.runner.statedir import write_private
 
 if TYPE_CHECKING:
     from entra_recovery.runner.results import Preview
 
 PREVIEWS_FOLDER = "previews"
-KEEP_PREVIEWS = 50
+INDEX_VERSION = 1
+KEEP_PREVIEWS = 200
 MAX_LISTED = 20
 
 
 class PreviewStore:
-    """JSON reports of past previews, gzip-compressed, newest `KEEP_PREVIEWS` kept."""
+    """Change-set indexes of past previews, newest `KEEP_PREVIEWS` kept."""
 
     def __init__(self, state_dir: Path) -> None:
         self.folder = state_dir / PREVIEWS_FOLDER
 
     def path_for(self, fingerprint: str) -> Path:
-        return self.folder / f"{fingerprint.removeprefix('sha256:')}.json.gz"
+        return self.folder / f"{fingerprint.removeprefix('sha256:')}.json"
 
     def save(self, preview: Preview) -> Path:
-        from entra_recovery.runner.reporting import build_report
-
-        report = build_report(preview)
+        rows = [
+            [c.entity_type, c.id, c.action, c.display_name, preview.digests.get(c.key, "")]
+            for c in preview.diff.changes
+        ]
+        document = {
+            "indexVersion": INDEX_VERSION,
+            "fingerprint": preview.fingerprint,
+            "snapshotId": preview.snapshot.id,
+            "plan": preview.plan.name,
+            "changes": rows,
+        }
         path = self.path_for(preview.fingerprint)
-        ensure_dir(self.folder)
-        tmp = path.with_name(f".{path.name}.tmp")
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        try:
-            with (
-                os.fdopen(fd, "wb") as raw,
-                gzip.GzipFile(fileobj=raw, mode="wb", compresslevel=1, mtime=0) as handle,
-            ):
-                for chunk in RENDERERS["json"].iter_render(report):
-                    handle.write(chunk.encode("utf-8", "surrogatepass"))
-            os.replace(tmp, path)
-        except BaseException:
-            tmp.unlink(missing_ok=True)
-            raise
+        text = json.dumps(document, separators=(",", ":"), ensure_ascii=False)
+        write_private(path, text.encode("utf-8", "surrogatepass"))
         self._prune()
         return path
 
     def load(self, fingerprint: str) -> dict[str, Any] | None:
         path = self.path_for(fingerprint)
-        if not path.is_file():
-            return None
-        return _read_json(path)
+        return _read_json(path) if path.is_file() else None
 
     def explain(
         self, approved: str, preview: Preview, approved_report: Path | None
     ) -> tuple[str, ...]:
-        """Lines that say how the fresh diff differs from the approved one."""
+        """Lines that say how the fresh change set differs from the approved one."""
         if approved_report is not None:
-            data = _read_json(approved_report)
-            reported = data.get("fingerprint") if isinstance(data, dict) else None
-            if reported != approved:
-                return (
-                    f"{approved_report} has fingerprint {reported}, not the approved {approved}",
-                )
-        else:
-            loaded = self.load(approved)
-            if loaded is None:
-                return (
-                    f"the approved preview is not in {self.folder}; pass --approved-report FILE "
-                    "(the JSON report reviewers saw) to see what changed",
-                    f"the fresh preview has {len(preview.diff.changes)} change(s)",
-                )
-            data = loaded
-        comparison = compare(diff_from_json(data), preview.diff)
-        lines = [comparison.describe()]
-        for change in comparison.added[:MAX_LISTED]:
-            lines.append(
-                f"+ {change.entity_type} {change.display_name or ''} ({change.id}): "
-                f"new {change.action}"
+            return _explain_from_report(approved, preview, approved_report)
+        index = self.load(approved)
+        if index is None:
+            return (
+                f"the approved preview is not in {self.folder}; pass --approved-report FILE "
+                "(the JSON report reviewers saw) to see what changed",
+                f"the fresh preview has {len(preview.diff.changes)} change(s)",
             )
-        for change in comparison.removed[:MAX_LISTED]:
-            lines.append(
-                f"- {change.entity_type} {change.display_name or ''} ({change.id}): "
-                "no longer changes"
-            )
-        for diff in comparison.changed[:MAX_LISTED]:
-            what = ", ".join((*diff.properties, *diff.links)) or "action"
-            lines.append(
-                f"~ {diff.entity_type} {diff.fresh.display_name or ''} ({diff.id}): {what}"
-            )
-        hidden = (
-            len(comparison.added)
-            + len(comparison.removed)
-            + len(comparison.changed)
-            - min(len(comparison.added), MAX_LISTED)
-            - min(len(comparison.removed), MAX_LISTED)
-            - min(len(comparison.changed), MAX_LISTED)
-        )
-        if hidden > 0:
-            lines.append(f"... and {hidden} more")
-        return tuple(lines)
+        return _explain_from_index(index, preview)
 
     def _prune(self) -> None:
         files = sorted(
-            ensure_dir(self.folder).glob("*.json.gz"), key=lambda p: p.stat().st_mtime, reverse=True
+            ensure_dir(self.folder).glob("*.json"), key=lambda p: p.stat().st_mtime, reverse=True
         )
         for stale in files[KEEP_PREVIEWS:]:
             stale.unlink(missing_ok=True)
+
+
+def _explain_from_index(index: dict[str, Any], preview: Preview) -> tuple[str, ...]:
+    approved: dict[tuple[str, str], list[Any]] = {}
+    for row in index.get("changes") or ():
+        if isinstance(row, list) and len(row) == 5:
+            approved[(str(row[0]), str(row[1]))] = row
+    fresh = {change.key: change for change in preview.diff.changes}
+    added = [c for key, c in fresh.items() if key not in approved]
+    removed = [row for key, row in approved.items() if key not in fresh]
+    changed = [
+        c
+        for key, c in fresh.items()
+        if key in approved and approved[key][4] != preview.digests.get(key)
+    ]
+    counts = f"{len(added)} object(s) added, {len(removed)} removed, {len(changed)} changed"
+    lines = [f"{counts} since approval"]
+    for change in added[:MAX_LISTED]:
+        lines.append(
+            f"+ {_label(change.entity_type, change.display_name, change.id)}: new {change.action}"
+        )
+    for row in removed[:MAX_LISTED]:
+        lines.append(f"- {_label(row[0], row[3], row[1])}: no longer changes")
+    for change in changed[:MAX_LISTED]:
+        was = approved[change.key][2]
+        action = f" ({was} -> {change.action})" if was != change.action else ""
+        paths = ", ".join(p.path for p in change.properties[:5]) or "links"
+        lines.append(
+            f"~ {_label(change.entity_type, change.display_name, change.id)}: now {paths}{action}"
+        )
+    hidden = sum(max(0, len(group) - MAX_LISTED) for group in (added, removed, changed))
+    if hidden:
+        lines.append(f"... and {hidden} more")
+    return tuple(lines)
+
+
+def _explain_from_report(approved: str, preview: Preview, path: Path) -> tuple[str, ...]:
+    data = _read_json(path)
+    if data.get("fingerprint") != approved:
+        return (f"{path} has fingerprint {data.get('fingerprint')}, not the approved {approved}",)
+    comparison = compare(diff_from_json(data), preview.diff)
+    lines = [comparison.describe()]
+    for change in comparison.added[:MAX_LISTED]:
+        lines.append(
+            f"+ {_label(change.entity_type, change.display_name, change.id)}: new {change.action}"
+        )
+    for change in comparison.removed[:MAX_LISTED]:
+        lines.append(
+            f"- {_label(change.entity_type, change.display_name, change.id)}: no longer changes"
+        )
+    for diff in comparison.changed[:MAX_LISTED]:
+        what = ", ".join((*diff.properties, *diff.links)) or "action"
+        lines.append(f"~ {_label(diff.entity_type, diff.fresh.display_name, diff.id)}: {what}")
+    groups = (comparison.added, comparison.removed, comparison.changed)
+    hidden = sum(max(0, len(group) - MAX_LISTED) for group in groups)
+    if hidden:
+        lines.append(f"... and {hidden} more")
+    return tuple(lines)
+
+
+def _label(entity_type: Any, name: Any, object_id: Any) -> str:
+    shown = f' "{name}"' if name else ""
+    return f"{entity_type}{shown} ({object_id})"
 
 
 def _read_json(path: Path) -> dict[str, Any]:
@@ -130,7 +156,7 @@ def _read_json(path: Path) -> dict[str, Any]:
             raw = gzip.decompress(raw)
         data = json.loads(raw)
     except (OSError, ValueError) as exc:
-        raise UsageError(f"cannot read report {path}: {exc}") from None
+        raise UsageError(f"cannot read {path}: {exc}") from None
     if not isinstance(data, dict):
         raise UsageError(f"{path} is not a JSON report")
     return data
