@@ -10,6 +10,7 @@ compact index of the filterable properties; `$select` decodes only the page it s
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from collections.abc import Sequence
 from typing import Any
 
@@ -25,16 +26,18 @@ def _encode(document: dict[str, Any]) -> bytes:
 class ChangeList:
     """Immutable, pre-encoded change objects with a filter index."""
 
-    def __init__(self, documents: Sequence[dict[str, Any]]) -> None:
+    def __init__(self, documents: Iterable[dict[str, Any]]) -> None:
         self._full: list[bytes] = []
         self._plain: dict[int, bytes] = {}
         # (entityTypeName, id, displayName, recoveryAction) per change, for $filter
         self.index: list[tuple[str, str, str | None, str]] = []
+        self.links = 0
         for position, document in enumerate(documents):
             self._full.append(_encode(document))
             entity_type = str(document["entityTypeName"])
             if entity_type in HIDDEN_ENTITY_TYPES:
                 self._plain[position] = _encode({**document, "entityTypeName": UNKNOWN})
+            self.links += len(document["deltaFromCurrent"].get("members@delta", ()))
             self.index.append(
                 (
                     entity_type,

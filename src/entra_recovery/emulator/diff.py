@@ -9,6 +9,7 @@ properties), typed as the directory entity; they are sorted by entity type order
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -106,22 +107,28 @@ def diff_object(
     return Change(entity_type, object_id, action, links, document)
 
 
+def iter_changes(state: TenantState, snapshot_ts: float, scope: Scope) -> Iterator[Change]:
+    """Every change in `scope`, in order: entity type (service order), then id.
+
+    A generator, so callers can encode or slim each change before the next one is built
+    (a 100,000-change preview never holds all change documents at once). Hold `state.lock`.
+    """
+    for entity_type in ENTITY_TYPES:
+        if entity_type not in scope:
+            continue
+        wanted = scope[entity_type]
+        candidates = sorted(state.ids(entity_type)) if wanted is None else sorted(wanted)
+        for object_id in candidates:
+            cur = state.at(entity_type, object_id, float("inf"))
+            snap = state.at(entity_type, object_id, snapshot_ts)
+            change = diff_object(entity_type, object_id, snap, cur, snapshot_ts)
+            if change is not None:
+                yield change
+
+
 def compute_changes(state: TenantState, snapshot_ts: float, scope: Scope) -> list[Change]:
-    """Every change in `scope`, sorted by entity type (service order) then id."""
-    changes: list[Change] = []
     with state.lock:
-        for entity_type in ENTITY_TYPES:
-            if entity_type not in scope:
-                continue
-            wanted = scope[entity_type]
-            candidates = sorted(state.ids(entity_type)) if wanted is None else sorted(wanted)
-            for object_id in candidates:
-                cur = state.at(entity_type, object_id, float("inf"))
-                snap = state.at(entity_type, object_id, snapshot_ts)
-                change = diff_object(entity_type, object_id, snap, cur, snapshot_ts)
-                if change is not None:
-                    changes.append(change)
-    return changes
+        return list(iter_changes(state, snapshot_ts, scope))
 
 
 def apply_change(state: TenantState, change: Change, snapshot_ts: float) -> None:

@@ -17,13 +17,14 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from dataclasses import field
+from dataclasses import replace
 from typing import Any
 
 from entra_recovery.emulator.changelist import ChangeList
 from entra_recovery.emulator.diff import Change
 from entra_recovery.emulator.diff import Scope
 from entra_recovery.emulator.diff import apply_change
-from entra_recovery.emulator.diff import compute_changes
+from entra_recovery.emulator.diff import iter_changes
 from entra_recovery.emulator.errors import EmulatorHttpError
 from entra_recovery.emulator.errors import bad_request
 from entra_recovery.emulator.state import TenantState
@@ -132,7 +133,13 @@ class JobStore:
             outcome=outcome,
         )
         if kind == RECOVERY:
-            job.plan = compute_changes(self.state, snapshot_ts, scope)
+            # Keep the documents only of changes that will fail (getFailedChanges shows them).
+            failing = self.rules.failing_objects
+            with self.state.lock:
+                job.plan = [
+                    change if change.object_id in failing else replace(change, document={})
+                    for change in iter_changes(self.state, snapshot_ts, scope)
+                ]
         self.jobs[job.id] = job
         self.advance()
         return job
@@ -176,11 +183,17 @@ class JobStore:
                 job.failed_count = 0
             return
         if job.kind == PREVIEW:
-            changes = compute_changes(self.state, job.snapshot_ts, job.scope)
-            self._calculated(job, changes)
-            job.changes = ChangeList([change.document for change in changes])
+            with self.state.lock:
+                changes = ChangeList(
+                    change.document
+                    for change in iter_changes(self.state, job.snapshot_ts, job.scope)
+                )
+            job.changes = changes
+            job.objects_calculated = len(changes)
+            job.links_calculated = changes.links
         else:
             self._apply(job, len(job.plan or []))
+            job.plan = None  # applied; the counters and failures stay
         job.status = "successful"
 
     def _apply(self, job: Job, upto: int) -> None:
@@ -220,6 +233,7 @@ class JobStore:
             )
         if job.kind == RECOVERY and job.status == "running":
             self._apply(job, job.objects_modified)
+        job.plan = None
         job.status = "abandoned"
         job.completion_ts = self.state.clock()
 
