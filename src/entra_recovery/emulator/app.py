@@ -12,6 +12,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+import logging
 import time
 import uuid
 from collections.abc import Callable
@@ -38,6 +39,7 @@ from entra_recovery.emulator.state import TenantState
 from entra_recovery.emulator.state import iso
 
 VERSIONS = ("v1.0", "beta")
+_LOG = logging.getLogger(__name__)
 ROUTE_NAMES = (
     "snapshots.list",
     "snapshots.count",
@@ -237,6 +239,13 @@ class EmulatorApp:
         except (binascii.Error, UnicodeDecodeError) as exc:
             response = self.error_response(
                 EmulatorHttpError(400, f"Malformed request: {exc}"), request, request_id
+            )
+        except Exception:  # a bug in the emulator: a Graph-shaped 500, traceback to the log
+            _LOG.exception("emulator failed on %s %s", request.method, request.path)
+            response = self.error_response(
+                EmulatorHttpError(500, "The emulator failed on this request (see its log)."),
+                request,
+                request_id,
             )
         response.headers.setdefault("request-id", request_id)
         client_id = request.header("client-request-id")

@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import threading
 import time
+import uuid
 from datetime import UTC
 from datetime import datetime
 from http.server import BaseHTTPRequestHandler
@@ -25,6 +26,7 @@ from urllib.parse import urlsplit
 
 from entra_recovery.emulator import auth
 from entra_recovery.emulator.app import EmulatorApp
+from entra_recovery.emulator.errors import EmulatorHttpError
 from entra_recovery.emulator.faults import FaultInjector
 from entra_recovery.emulator.http import Request
 from entra_recovery.emulator.http import Response
@@ -32,11 +34,12 @@ from entra_recovery.emulator.jobs import PHASES
 from entra_recovery.emulator.jobs import JobRules
 from entra_recovery.emulator.jobs import JobStore
 from entra_recovery.emulator.requestlog import RequestLog
-from entra_recovery.emulator.scenario import build_tenant
 from entra_recovery.emulator.scenario import load_scenario
+from entra_recovery.emulator.seeding import build_tenant
 from entra_recovery.emulator.state import TenantState
 
 MAX_BODY = 1 << 20
+DRAIN_LIMIT = 16 << 20
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -55,8 +58,14 @@ class _Handler(BaseHTTPRequestHandler):
         raw_segments = [s for s in split.path.split("/") if s]
         version = raw_segments[0] if raw_segments else ""
         headers = {k.lower(): v for k, v in self.headers.items()}
-        length = int(headers.get("content-length") or 0)
-        body = self.rfile.read(min(length, MAX_BODY)) if length else b""
+        try:
+            length = int(headers.get("content-length") or 0)
+        except ValueError:
+            length = -1
+        too_large = length > MAX_BODY or length < 0
+        body = self.rfile.read(length) if length > 0 and not too_large else b""
+        if too_large and 0 < length <= DRAIN_LIMIT:
+            self.rfile.read(length)  # read and drop, so the client sees the 413
         host = headers.get("host") or f"{self.emulator.host}:{self.emulator.port}"
         request = Request(
             method=self.command,
@@ -68,13 +77,25 @@ class _Handler(BaseHTTPRequestHandler):
             body=body,
             base_url=f"http://{host}",
         )
-        response, route, caller = self.emulator.app.handle(request)
+        if too_large:
+            if not 0 < length <= DRAIN_LIMIT:  # the body stays unread: close afterwards
+                self.close_connection = True
+            error = EmulatorHttpError(413, f"The request body must be at most {MAX_BODY} bytes.")
+            response = self.emulator.app.error_response(error, request, str(uuid.uuid4()))
+            route, caller = "unknown", auth.Caller(has_token="authorization" in headers)
+        else:
+            response, route, caller = self.emulator.app.handle(request)
         # Log first: a client that got its answer must find the request in the log.
         self.emulator.log.record(request, response, route, caller, started)
         self._write(response)
 
+    def version_string(self) -> str:
+        return self.server_version
+
     def _write(self, response: Response) -> None:
         self.send_response(response.status)
+        if self.close_connection:
+            self.send_header("Connection", "close")
         if response.content_type:
             self.send_header("Content-Type", response.content_type)
         for name, value in response.headers.items():

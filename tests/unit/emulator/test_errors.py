@@ -263,3 +263,12 @@ def test_jwt_without_scp_or_roles_is_allowed(graph: Graph) -> None:
     part = base64.urlsafe_b64encode(json.dumps(claims).encode()).decode().rstrip("=")
     graph.token = graph.token.split(".")[0] + "." + part + "."
     assert graph.create().status == 202
+
+
+def test_413_oversized_body(graph: Graph) -> None:
+    path = f"{ROOT}/snapshots/{graph.latest()}/recoveryPreviewJobs"
+    reply = graph.call(
+        "POST", path, raw_body=b" " * (2 << 20), headers={"Content-Type": "application/json"}
+    )
+    assert reply.status == 413 and "at most 1048576 bytes" in reply.error["message"]
+    assert graph.get(f"{ROOT}/jobs").json["value"] == []

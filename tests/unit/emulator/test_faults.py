@@ -57,3 +57,17 @@ def test_bad_fault_rules_are_refused(make_graph: Callable[..., Graph], tmp_path:
     path.write_text("extends: demo\nfaults:\n  - {route: x, fault: explode}\n", encoding="utf-8")
     with pytest.raises(ScenarioError, match="fault must be one of"):
         make_graph(scenario=str(path))
+
+
+def test_scenario_rule_makes_the_first_recovery_fail(
+    make_graph: Callable[..., Graph], tmp_path: Path
+) -> None:
+    path = tmp_path / "failing-recovery.yaml"
+    path.write_text(
+        "extends: demo\nfaults:\n  - {route: recoveryJob.create, fault: job-failed, first: 1}\n",
+        encoding="utf-8",
+    )
+    graph = make_graph(scenario=str(path))
+    assert graph.get(graph.start("recoveryJobs")).json["status"] == "failed"
+    assert graph.get(graph.start("recoveryJobs")).json["status"] == "successful"
+    assert graph.preview() == []
