@@ -12,6 +12,7 @@ running). Scenario rules can make jobs end `failed` and chosen objects fail to r
 
 from __future__ import annotations
 
+import random
 import time
 import uuid
 from collections.abc import Callable
@@ -86,8 +87,10 @@ class JobStore:
         state: TenantState,
         rules: JobRules,
         monotonic: Callable[[], float] = time.monotonic,
+        seed: int = 0,
     ) -> None:
         self.state = state
+        self._ids = random.Random(seed)  # job ids: the same sequence on every run
         self.rules = rules
         self.monotonic = monotonic
         self.jobs: dict[str, Job] = {}
@@ -121,7 +124,7 @@ class JobStore:
             self.rules.preview_outcome if kind == PREVIEW else self.rules.recovery_outcome
         )
         job = Job(
-            id=str(uuid.uuid4()),
+            id=str(uuid.UUID(int=self._ids.getrandbits(128), version=4)),
             kind=kind,
             snapshot_id=snapshot_id,
             snapshot_ts=snapshot_ts,

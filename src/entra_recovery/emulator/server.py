@@ -152,6 +152,7 @@ class EmulatorServer:
                 rules.recovery_outcome,
                 dict(rules.failing_objects),
             ),
+            seed=self.scenario.seed,
         )
         self.app = EmulatorApp(
             self.scenario,

@@ -66,3 +66,10 @@ def test_state_mutation_api(graph: Graph) -> None:
         "@removed": {"reason": "changed"},
     } in links
     assert graph.get(f"{ROOT}/jobs/$count").raw == b"1"
+
+
+def test_job_ids_are_deterministic_per_server(make_graph: Callable[..., Graph]) -> None:
+    first, second = make_graph(), make_graph()
+    ids = [g.start().rsplit("/", 1)[1] for g in (first, second)]
+    assert ids[0] == ids[1]
+    assert first.start().rsplit("/", 1)[1] != ids[0]
