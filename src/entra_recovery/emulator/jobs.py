@@ -87,14 +87,20 @@ class JobStore:
         state: TenantState,
         rules: JobRules,
         monotonic: Callable[[], float] = time.monotonic,
-        seed: int = 0,
+        seed: int | None = None,
     ) -> None:
         self.state = state
-        self._ids = random.Random(seed)  # job ids: the same sequence on every run
+        # With a seed (pinned clock), job ids are the same sequence on every run.
+        self._ids = random.Random(seed) if seed is not None else None
         self.rules = rules
         self.monotonic = monotonic
         self.jobs: dict[str, Job] = {}
         self.loaded_snapshots: set[str] = set()
+
+    def _new_id(self) -> str:
+        if self._ids is None:
+            return str(uuid.uuid4())
+        return str(uuid.UUID(int=self._ids.getrandbits(128), version=4))
 
     # -- lifecycle ---------------------------------------------------------------------------
 
@@ -124,7 +130,7 @@ class JobStore:
             self.rules.preview_outcome if kind == PREVIEW else self.rules.recovery_outcome
         )
         job = Job(
-            id=str(uuid.UUID(int=self._ids.getrandbits(128), version=4)),
+            id=self._new_id(),
             kind=kind,
             snapshot_id=snapshot_id,
             snapshot_ts=snapshot_ts,

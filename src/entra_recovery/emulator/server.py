@@ -152,7 +152,7 @@ class EmulatorServer:
                 rules.recovery_outcome,
                 dict(rules.failing_objects),
             ),
-            seed=self.scenario.seed,
+            seed=self.scenario.seed if self._pinned is not None else None,
         )
         self.app = EmulatorApp(
             self.scenario,
