@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from functools import partial
 from typing import TYPE_CHECKING
 from typing import Any
 from urllib.parse import urlencode
@@ -134,7 +135,7 @@ def _collection(
     if query.predicate is not None:
         items = [i for i in items if query.predicate(i.get)]
     for name, descending in reversed(query.orderby):
-        items.sort(key=lambda i: (i.get(name) is None, str(i.get(name) or "")), reverse=descending)
+        items.sort(key=partial(_item_key, name), reverse=descending)
     start = query.offset
     page = items[start : start + query.top]
     data: dict[str, Any] = {"@odata.context": _context(request, fragment)}
@@ -144,6 +145,19 @@ def _collection(
     if start + query.top < len(items):
         data["@odata.nextLink"] = _next_link(request, query, start + query.top)
     return json_response(data)
+
+
+def _sort_key(value: Any) -> tuple[int, float, str]:
+    """Numbers by value, strings (ISO dates included) as text, nulls last."""
+    if value is None:
+        return (2, 0.0, "")
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return (0, float(value), "")
+    return (1, 0.0, str(value))
+
+
+def _item_key(name: str, item: dict[str, Any]) -> tuple[int, float, str]:
+    return _sort_key(item.get(name))
 
 
 def _count(items: list[dict[str, Any]], query: Query) -> Response:

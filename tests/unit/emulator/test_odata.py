@@ -137,3 +137,9 @@ def test_unsupported_options_are_rejected(graph: Graph) -> None:
         ]
         == "2026-11-28T02:30:00Z"
     )
+
+
+def test_orderby_numbers_by_value(graph: Graph) -> None:
+    snapshots = graph.get(f"{ROOT}/snapshots?$orderby={q('totalChangedObjects desc')}").json
+    counts = [s["totalChangedObjects"] for s in snapshots["value"]]
+    assert counts == sorted(counts, reverse=True) and counts[0] > counts[-1]
