@@ -16,6 +16,7 @@ import logging
 import time
 import uuid
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import UTC
 from datetime import datetime
 from typing import Any
@@ -172,7 +173,7 @@ class EmulatorApp:
                 "GET": (f"{plural}.list", lambda r: routes.list_snapshot_jobs(app, r, sid, kind)),
                 "POST": (
                     f"{name}.create",
-                    lambda r: routes.create_job(app, r, sid, kind, app._fail_job),
+                    lambda r: routes.create_job(app, r, sid, kind, r.fail_job),
                 ),
             }
         if tail[1:] == ("$count",):
@@ -202,8 +203,6 @@ class EmulatorApp:
             return {"POST": ("cancel", lambda r: routes.cancel_job(app, r, jid))}
         return {}
 
-    _fail_job = False
-
     # -- handling ----------------------------------------------------------------------------
 
     def handle(self, request: Request) -> tuple[Response, str, auth.Caller]:
@@ -228,12 +227,10 @@ class EmulatorApp:
                 time.sleep(decision.delay)
             if decision.error is not None:
                 raise decision.error
+            if decision.fail_job:
+                request = replace(request, fail_job=True)
             with self.state.lock:
-                self._fail_job = decision.fail_job
-                try:
-                    response = handler(request)
-                finally:
-                    self._fail_job = False
+                response = handler(request)
         except EmulatorHttpError as error:
             response = self.error_response(error, request, request_id)
         except (binascii.Error, UnicodeDecodeError) as exc:

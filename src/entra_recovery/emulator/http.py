@@ -20,6 +20,7 @@ class Request:
     headers: dict[str, str]  # lower-case names
     body: bytes
     base_url: str  # "http://host:port" the client used
+    fail_job: bool = False  # a fault makes the job this request creates end `failed`
 
     def header(self, name: str) -> str | None:
         return self.headers.get(name.lower())
