@@ -190,6 +190,7 @@ class JobStore:
             job.status = "failed"
             if job.kind == RECOVERY:
                 job.failed_count = 0
+                job.plan = None  # nothing was applied
             return
         if job.kind == PREVIEW:
             with self.state.lock:
