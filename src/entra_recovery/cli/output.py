@@ -20,6 +20,7 @@ from entra_recovery.plan import Plan
 from entra_recovery.report import RENDERERS
 from entra_recovery.report import RenderOptions
 from entra_recovery.report import Report
+from entra_recovery.runner.results import ApplyResult
 
 TERMINAL = "terminal"
 _LIMITS = {0: (50, 25), 1: (1000, 200)}  # verbosity -> (max objects, max rows per object)
@@ -128,3 +129,22 @@ class ReportWriter:
             if name in formats:
                 return f"{plan.name}{RENDERERS[name].suffix}"
         return None
+
+
+def echo_apply_summary(result: ApplyResult) -> int:
+    """One line for the recovery job, one per failed change; returns the exit code (0 or 4)."""
+    job = result.job
+    if job is None:
+        click.echo("Nothing to recover: the fresh preview found no changes.", err=True)
+        return 0
+    click.echo(
+        f"Recovery job {job.id} {job.status_text}: "
+        f"{job.total_objects_modified or 0} object(s) and {job.total_links_modified or 0} "
+        f"link(s) modified, {result.failed_count} failed change(s)."
+    )
+    for change in result.failed.changes:
+        click.echo(
+            f"  ! {change.entity_type} {change.display_name or ''} ({change.id}): "
+            f"{change.failure_message or 'failed'}"
+        )
+    return 4 if result.failed.changes else 0

@@ -21,6 +21,7 @@ from entra_recovery.cli.options import DURATION
 from entra_recovery.cli.options import app_context
 from entra_recovery.cli.output import ReportWriter
 from entra_recovery.cli.output import color_enabled
+from entra_recovery.cli.output import echo_apply_summary
 from entra_recovery.cli.progress import TerminalProgress
 from entra_recovery.cli.runtime import expand_plan_paths
 from entra_recovery.cli.runtime import open_runner
@@ -245,24 +246,9 @@ def apply_command(
 
 
 def _finish_apply(writer: ReportWriter, plan: Plan, result: ApplyResult) -> int:
-    job = result.job
-    if job is None:
-        click.echo("Nothing to recover: the fresh preview found no changes.", err=True)
-        return int(ExitCode.OK)
-    report = build_report(result.preview, result)
-    if writer.output is not None or writer.output_dir is not None:
-        writer.write(plan, report)
-    click.echo(
-        f"Recovery job {job.id} {job.status_text}: "
-        f"{job.total_objects_modified or 0} object(s) and {job.total_links_modified or 0} "
-        f"link(s) modified, {result.failed_count} failed change(s)."
-    )
-    for change in result.failed.changes:
-        click.echo(
-            f"  ! {change.entity_type} {change.display_name or ''} ({change.id}): "
-            f"{change.failure_message or 'failed'}"
-        )
-    return int(ExitCode.FAILED_CHANGES if result.failed.changes else ExitCode.OK)
+    if result.job is not None and (writer.output is not None or writer.output_dir is not None):
+        writer.write(plan, build_report(result.preview, result))
+    return echo_apply_summary(result)
 
 
 def _explain_interrupt(journal: object) -> None:

@@ -11,6 +11,7 @@ import click
 from entra_recovery.cli.handler import error_handler
 from entra_recovery.cli.options import DURATION
 from entra_recovery.cli.options import app_context
+from entra_recovery.cli.output import echo_apply_summary
 from entra_recovery.cli.progress import TerminalProgress
 from entra_recovery.cli.runtime import open_runner
 from entra_recovery.cli.runtime import state_dir_of
@@ -123,19 +124,4 @@ def resume_command(run_id: str, timeout: float | None) -> int:
                 runner.events = progress
                 return await runner.resume(run_id)
 
-    result = asyncio.run(resume())
-    job = result.job
-    if job is None:
-        click.echo("Nothing to recover.")
-        return 0
-    click.echo(
-        f"Recovery job {job.id} {job.status_text}: {job.total_objects_modified or 0} object(s) "
-        f"and {job.total_links_modified or 0} link(s) modified, {result.failed_count} failed "
-        "change(s)."
-    )
-    for change in result.failed.changes:
-        click.echo(
-            f"  ! {change.entity_type} {change.display_name or ''} ({change.id}): "
-            f"{change.failure_message or 'failed'}"
-        )
-    return 4 if result.failed.changes else 0
+    return echo_apply_summary(asyncio.run(resume()))
