@@ -213,3 +213,33 @@ def test_missing_plan_file_is_a_clear_error(emulator: Any, tmp_path: Path) -> No
     assert result.code == 1
     assert "Traceback" not in result.stderr and "nope.yaml" in result.stderr
     assert _posts(emulator, "recoveryPreviewJobs") == []
+
+
+def test_folder_into_one_junit_file(emulator: Any, tmp_path: Path) -> None:
+    """Several plans with `--format junit --output FILE`: one document, a suite per plan."""
+    plans = tmp_path / "plans"
+    plans.mkdir()
+    write_plan(plans, plan_data(), "a.yaml")
+    empty_scope = plan_data(scope={"entityTypes": ["authorizationPolicy"]})
+    empty_scope["metadata"] = {"name": "authz"}
+    write_plan(plans, empty_scope, "b.yaml")
+    out = tmp_path / "junit.xml"
+    result = run_cli(
+        ["plan", "preview", str(plans), "--format", "junit", "--output", str(out)],
+        _env(emulator, tmp_path),
+    )
+    assert result.code == 2, result.stderr
+    suites = ET.parse(out).getroot()
+    assert suites.tag == "testsuites"
+    assert [s.get("name") for s in suites.iter("testsuite")] == ["test-plan", "authz"]
+
+
+def test_output_with_several_formats_is_a_usage_error(emulator: Any, tmp_path: Path) -> None:
+    """`--output` with two formats is refused before any job (exit 64)."""
+    plan = write_plan(tmp_path, plan_data())
+    result = run_cli(
+        ["plan", "preview", str(plan), "--format", "json", "--format", "html", "--output", "x"],
+        _env(emulator, tmp_path),
+    )
+    assert result.code == 64
+    assert _posts(emulator, "recoveryPreviewJobs") == []

@@ -55,9 +55,14 @@ class ReportWriter:
         self.verbose = verbose
         if output is not None and output_dir is not None:
             raise UsageError("use --output or --output-dir, not both")
-        if output is not None and (several or len(self.formats) != 1):
+        # Several plans into one --output file: only JUnit has a form for that (a suite each).
+        self._collected: list[Report] | None = (
+            [] if output is not None and several and self.formats == ("junit",) else None
+        )
+        if output is not None and self._collected is None and (several or len(self.formats) != 1):
             raise UsageError(
-                "--output takes exactly one --format and one plan",
+                "--output takes exactly one --format and one plan "
+                "(several plans: only with --format junit)",
                 hint="use --output-dir DIR for several formats or plans",
             )
         stdout_formats = [f for f in self.formats if f != TERMINAL]
@@ -87,6 +92,9 @@ class ReportWriter:
 
     def write(self, plan: Plan, report: Report) -> list[Path]:
         """Render every format for this plan; return the files written."""
+        if self._collected is not None:
+            self._collected.append(report)
+            return []
         written: list[Path] = []
         formats = self.formats_for(plan)
         full = self._full_report_name(plan, formats)
@@ -108,6 +116,21 @@ class ReportWriter:
             written.append(target)
             click.echo(f"Wrote {target}", err=True)
         return written
+
+    def finish(self) -> None:
+        """Write what was collected across plans (one JUnit document, a suite per plan)."""
+        if self._collected is None or self.output is None:
+            return
+        from entra_recovery.report.junit import iter_render_many
+
+        if str(self.output) == "-":
+            for chunk in iter_render_many(self._collected):
+                click.echo(chunk, nl=False)
+            return
+        with self.output.open("w", encoding="utf-8", newline="\n") as handle:
+            for chunk in iter_render_many(self._collected):
+                handle.write(chunk)
+        click.echo(f"Wrote {self.output}", err=True)
 
     def show_terminal(self, report: Report, *, err: bool = False) -> None:
         """The terminal rendering on stdout (or stderr), e.g. before a confirmation prompt."""

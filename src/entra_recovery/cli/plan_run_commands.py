@@ -145,6 +145,7 @@ async def _preview_all(
             writer.write(plan, build_report(result))
             if result.has_changes:
                 worst = ExitCode.CHANGES
+    writer.finish()
     if failures:
         return int(ExitCode.ERROR)
     return int(worst)
