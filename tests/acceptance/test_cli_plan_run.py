@@ -106,6 +106,8 @@ def test_apply_refuses_preview_mode(emulator: Any, tmp_path: Path) -> None:
     assert "mode" in result.stderr
     assert _posts(emulator, "recoveryJobs") == []
     assert _posts(emulator, "recoveryPreviewJobs") == []
+    audit = (tmp_path / "state" / "audit.jsonl").read_text().splitlines()
+    assert [json.loads(line)["outcome"] for line in audit] == ["refused"]
 
 
 def _preview_fingerprint(server: Any, tmp_path: Path, plan: Path) -> str:

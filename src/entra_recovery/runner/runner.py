@@ -116,10 +116,11 @@ class PlanRunner:
         approved_report: Path | None = None,
     ) -> ApplyResult:
         """Fresh preview, gates, confirmation, then the recovery job; see module docstring."""
-        approved = check_mode(plan, fingerprint)
         journal = self._journal("apply", plan)
-        journal.update(approved_fingerprint=approved)
         try:
+            with journal.step("mode"):
+                approved = check_mode(plan, fingerprint)
+                journal.update(approved_fingerprint=approved)
             preview = await self._preview(plan, journal)
             with journal.step("gates"):
                 check_fingerprint(approved, preview, self.previews, approved_report)
