@@ -10,8 +10,6 @@ through `redact()` as a last line of defence.
 from __future__ import annotations
 
 import functools
-import re
-import sys
 from collections.abc import Callable
 from typing import Any
 from typing import TypeVar
@@ -20,25 +18,9 @@ import click
 
 from entra_recovery.constants import ExitCode
 from entra_recovery.errors import RecoveryError
+from entra_recovery.redaction import redact
 
 F = TypeVar("F", bound=Callable[..., Any])
-
-# Bearer tokens, JWT-shaped strings and client secrets in key=value form.
-_SECRET_PATTERNS = (
-    re.compile(r"(?i)(bearer\s+)[A-Za-z0-9\-._~+/]+=*"),
-    re.compile(r"eyJ[A-Za-z0-9_\-]+\.[A-Za-z0-9_\-]+\.[A-Za-z0-9_\-]*"),
-    re.compile(r"(?i)((?:client_secret|access_token|password|secret)\s*[=:]\s*)[^\s&\"']+"),
-)
-
-
-def redact(text: str) -> str:
-    """Remove anything that looks like a token or secret from text meant for humans."""
-    for pattern in _SECRET_PATTERNS:
-        if pattern.groups:
-            text = pattern.sub(lambda m: m.group(1) + "[redacted]", text)
-        else:
-            text = pattern.sub("[redacted]", text)
-    return text
 
 
 def _echo_error(message: str) -> None:
@@ -77,7 +59,3 @@ def error_handler(func: F) -> F:
         return result
 
     return wrapper  # type: ignore[return-value]
-
-
-def stderr_is_tty() -> bool:
-    return sys.stderr.isatty()

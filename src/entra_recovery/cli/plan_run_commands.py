@@ -19,6 +19,7 @@ from entra_recovery.cli.context import AppContext
 from entra_recovery.cli.handler import error_handler
 from entra_recovery.cli.options import DURATION
 from entra_recovery.cli.options import app_context
+from entra_recovery.cli.options import yes_option
 from entra_recovery.cli.output import ReportWriter
 from entra_recovery.cli.output import color_enabled
 from entra_recovery.cli.output import echo_apply_summary
@@ -35,6 +36,7 @@ from entra_recovery.errors import RecoveryError
 from entra_recovery.plan import Plan
 from entra_recovery.plan import load_plan
 from entra_recovery.report import RENDERERS
+from entra_recovery.runner.journal import RunJournal
 from entra_recovery.runner.reporting import build_report
 from entra_recovery.runner.results import ApplyResult
 from entra_recovery.runner.results import Preview
@@ -153,7 +155,7 @@ async def _preview_all(
 
 @click.command("apply")
 @click.argument("path")
-@click.option("--yes", "-y", is_flag=True, help="Do not ask for confirmation (unattended runs).")
+@yes_option
 @click.option(
     "--fingerprint",
     metavar="sha256:HEX",
@@ -252,8 +254,8 @@ def _finish_apply(writer: ReportWriter, plan: Plan, result: ApplyResult) -> int:
     return echo_apply_summary(result)
 
 
-def _explain_interrupt(journal: object) -> None:
-    record = getattr(journal, "record", None)
+def _explain_interrupt(journal: RunJournal | None) -> None:
+    record = journal.record if journal is not None else None
     if record is None:
         click.echo("Interrupted.", err=True)
         return

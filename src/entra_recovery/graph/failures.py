@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import email.utils
 import json
-import re
 import time
 from collections.abc import Mapping
 from typing import Any
@@ -30,25 +29,10 @@ from entra_recovery.errors import PermissionDeniedError
 from entra_recovery.errors import ThrottledError
 from entra_recovery.graph.operations import Operation
 from entra_recovery.graph.settings import GraphSettings
+from entra_recovery.redaction import redact
 
 THROTTLE_STATUSES = (429, 503, 504)
 _MAX_TEXT = 400
-
-_SECRET_PATTERNS = (
-    re.compile(r"(?i)(bearer\s+)[A-Za-z0-9\-._~+/]+=*"),
-    re.compile(r"eyJ[A-Za-z0-9_\-]+\.[A-Za-z0-9_\-]+\.[A-Za-z0-9_\-]*"),
-    re.compile(r"(?i)((?:client_secret|access_token|password|secret)\s*[=:]\s*)[^\s&\"']+"),
-)
-
-
-def redact(text: str) -> str:
-    """Remove anything shaped like a bearer token, JWT or secret assignment."""
-    for pattern in _SECRET_PATTERNS:
-        if pattern.groups:
-            text = pattern.sub(lambda m: m.group(1) + "[redacted]", text)
-        else:
-            text = pattern.sub("[redacted]", text)
-    return text
 
 
 def safe_url(url: str) -> str:

@@ -43,19 +43,3 @@ class NoopEvents:
 
     def waiting_for_slot(self, job: Job, elapsed: float) -> None:
         return None
-
-
-class RecordingEvents(NoopEvents):
-    """Events kept in a list, for tests and for the journal's step history."""
-
-    def __init__(self) -> None:
-        self.events: list[tuple[str, str]] = []
-
-    def stage_started(self, stage: str, detail: str) -> None:
-        self.events.append(("started", stage))
-
-    def stage_finished(self, stage: str, detail: str) -> None:
-        self.events.append(("finished", stage))
-
-    def job_polled(self, job: Job, elapsed: float) -> None:
-        self.events.append(("polled", job.status_text))
