@@ -8,7 +8,6 @@ confirmation prompt, `--yes`), and the exit code of a printed job.
 
 from __future__ import annotations
 
-import asyncio
 import sys
 from collections.abc import Callable
 from collections.abc import Coroutine
@@ -17,6 +16,7 @@ from typing import TypeVar
 
 import click
 
+from entra_recovery import aio
 from entra_recovery.cli.options import DURATION
 from entra_recovery.cli.options import app_context
 from entra_recovery.cli.progress import TerminalProgress
@@ -129,7 +129,7 @@ def graph_settings() -> GraphSettings:
 
 
 def run(coro: Coroutine[Any, Any, R]) -> R:
-    return asyncio.run(coro)
+    return aio.run(coro)
 
 
 def list_query(

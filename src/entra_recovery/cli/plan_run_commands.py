@@ -8,13 +8,13 @@ result to renderers, map the outcome to an exit code (0 no changes, 2 changes, 3
 
 from __future__ import annotations
 
-import asyncio
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 
 import click
 
+from entra_recovery import aio
 from entra_recovery.cli.context import AppContext
 from entra_recovery.cli.handler import error_handler
 from entra_recovery.cli.options import DURATION
@@ -113,7 +113,7 @@ def preview_command(
         verbose=verbose,
         several=len(plans) > 1,
     )
-    return asyncio.run(_preview_all(app, plans, writer, wait_for_slot, timeout))
+    return aio.run(_preview_all(app, plans, writer, wait_for_slot, timeout))
 
 
 async def _preview_all(
@@ -237,7 +237,7 @@ def apply_command(
 
     runners: list[PlanRunner] = []
     try:
-        result = asyncio.run(run_apply())
+        result = aio.run(run_apply())
     except GateRefused as exc:
         for line in exc.details:
             click.echo(f"  {line}", err=True)

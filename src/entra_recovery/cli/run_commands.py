@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
 from pathlib import Path
 
 import click
 
+from entra_recovery import aio
 from entra_recovery.cli.handler import error_handler
 from entra_recovery.cli.options import DURATION
 from entra_recovery.cli.options import app_context
@@ -124,4 +124,4 @@ def resume_command(run_id: str, timeout: float | None) -> int:
                 runner.events = progress
                 return await runner.resume(run_id)
 
-    return echo_apply_summary(asyncio.run(resume()))
+    return echo_apply_summary(aio.run(resume()))

@@ -22,6 +22,7 @@ from typing import Any
 from typing import ParamSpec
 from typing import TypeVar
 
+from entra_recovery import aio
 from entra_recovery.constants import ENTITY_TYPES
 from entra_recovery.errors import UsageError
 from entra_recovery.graph.client import GraphClient
@@ -59,7 +60,7 @@ def _sync(
         try:
             asyncio.get_running_loop()
         except RuntimeError:
-            return asyncio.run(async_fn(*args, **kwargs))
+            return aio.run(async_fn(*args, **kwargs))
         raise UsageError(
             f"{async_fn.__name__.removesuffix('_async')}() runs its own event loop; "
             f"inside asyncio (or Jupyter) await {async_fn.__name__}() instead"

@@ -145,7 +145,7 @@ class ObjectChange:
         return self.action in RECOVERY_ACTIONS
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, repr=False)
 class Diff:
     """
     All object changes of one preview (or the failed changes of one recovery job).
@@ -172,6 +172,13 @@ class Diff:
             links += len(change.links)
         sorted_counts = {t: dict(sorted(counts[t].items())) for t in sorted(counts)}
         return cls(tuple(ordered), sorted_counts, properties, links)
+
+    def __repr__(self) -> str:
+        # Short on purpose: the full repr of 100,000 changes takes seconds to build.
+        return (
+            f"Diff(<{len(self.changes)} object change(s)>, counts={dict(self.counts)!r}, "
+            f"total_properties={self.total_properties}, total_links={self.total_links})"
+        )
 
     @property
     def total_objects(self) -> int:
