@@ -12,6 +12,7 @@ from entra_recovery.graph.api import GraphApi
 from entra_recovery.graph.client import GraphClient
 from entra_recovery.graph.client import make_client
 from entra_recovery.graph.models import Change
+from entra_recovery.graph.models import ChangePage
 from entra_recovery.graph.models import FilteringCriteria
 from entra_recovery.graph.models import Identity
 from entra_recovery.graph.models import Job
@@ -23,6 +24,7 @@ from entra_recovery.graph.settings import GraphSettings
 
 __all__ = [
     "Change",
+    "ChangePage",
     "FilteringCriteria",
     "GraphApi",
     "GraphClient",

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from typing import Protocol
 
-from entra_recovery.graph.models import Change
+from entra_recovery.graph.models import ChangePage
 from entra_recovery.graph.models import FilteringCriteria
 from entra_recovery.graph.models import Identity
 from entra_recovery.graph.models import Job
@@ -57,12 +57,12 @@ class GraphApi(Protocol):
 
     def iter_change_pages(
         self, snapshot_id: str, job_id: str, *, top: int = 999
-    ) -> AsyncIterator[list[Change]]:
+    ) -> AsyncIterator[ChangePage]:
         """Pages of raw change objects from getChanges, following nextLink verbatim."""
         ...
 
     def iter_failed_change_pages(
         self, snapshot_id: str, job_id: str, *, top: int = 999
-    ) -> AsyncIterator[list[Change]]:
+    ) -> AsyncIterator[ChangePage]:
         """Pages of raw change objects from getFailedChanges."""
         ...

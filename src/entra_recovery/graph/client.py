@@ -32,7 +32,7 @@ from entra_recovery.graph.auth import resolve_method
 from entra_recovery.graph.auth import scopes_for
 from entra_recovery.graph.diagnose import explain_conflict
 from entra_recovery.graph.diagnose import explain_missing_snapshot
-from entra_recovery.graph.models import Change
+from entra_recovery.graph.models import ChangePage
 from entra_recovery.graph.models import FilteringCriteria
 from entra_recovery.graph.models import Identity
 from entra_recovery.graph.models import Job
@@ -368,7 +368,7 @@ class GraphClient:
 
     async def iter_change_pages(
         self, snapshot_id: str, job_id: str, *, top: int = 999
-    ) -> AsyncGenerator[list[Change], None]:
+    ) -> AsyncGenerator[ChangePage, None]:
         info = raw.get_changes_request(snapshot_id, job_id, top=top)
         operation = ops.GET_CHANGES.describe(job=job_id)
         async with aclosing(iter_pages(self.transport, info, operation)) as pages:
@@ -377,7 +377,7 @@ class GraphClient:
 
     async def iter_failed_change_pages(
         self, snapshot_id: str, job_id: str, *, top: int = 999
-    ) -> AsyncGenerator[list[Change], None]:
+    ) -> AsyncGenerator[ChangePage, None]:
         info = raw.get_failed_changes_request(snapshot_id, job_id, top=top)
         operation = ops.GET_FAILED_CHANGES.describe(job=job_id)
         async with aclosing(iter_pages(self.transport, info, operation)) as pages:

@@ -9,6 +9,7 @@ exactly as Graph sent them.
 from __future__ import annotations
 
 import enum
+from collections.abc import Iterable
 from collections.abc import Mapping
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -24,6 +25,22 @@ from entra_recovery.constants import ODATA_TYPE_RECOVERY_JOB
 
 # A change object exactly as Graph sent it (getChanges / getFailedChanges item).
 Change = dict[str, Any]
+
+
+class ChangePage(list[Change]):
+    """
+    The items of one page (raw JSON objects), as a list.
+
+    `has_floats` is False when no number on the page has a fraction or an exponent, so that
+    consumers may use a JSON encoder whose float notation differs from Python's (the
+    fingerprint does); True when the page holds a float, or when nobody knows.
+    """
+
+    __slots__ = ("has_floats",)
+
+    def __init__(self, items: Iterable[Change] = (), *, has_floats: bool = True) -> None:
+        super().__init__(items)
+        self.has_floats = has_floats
 
 
 class JobStatus(enum.Enum):

@@ -18,6 +18,7 @@ from entra_recovery.errors import GraphError
 from entra_recovery.errors import UsageError
 from entra_recovery.graph import raw
 from entra_recovery.graph.failures import safe_url
+from entra_recovery.graph.models import ChangePage
 from entra_recovery.graph.operations import Operation
 from entra_recovery.graph.transport import Transport
 
@@ -33,7 +34,7 @@ CHANGES_PAGE_SIZE = 999
 class Page:
     """One page of a collection: its items (raw JSON), the count if asked, the next link."""
 
-    items: list[dict[str, Any]]
+    items: ChangePage
     count: int | None
     next_link: str | None
     number: int
@@ -50,7 +51,7 @@ async def iter_pages(
         number += 1
         what = "request URL" if number == 1 else NEXT_LINK
         response = await transport.send(request_info, operation, what=what)
-        data = response.json_object()
+        data, floats = response.json_object_with_floats()
         value = data.get("value")
         if not isinstance(value, list):
             raise GraphError(
@@ -63,7 +64,7 @@ async def iter_pages(
         next_link = data.get(NEXT_LINK)
         next_link = next_link if isinstance(next_link, str) and next_link else None
         yield Page(
-            items=[item for item in value if isinstance(item, dict)],
+            items=ChangePage((item for item in value if isinstance(item, dict)), has_floats=floats),
             count=count if isinstance(count, int) else None,
             next_link=next_link,
             number=number,

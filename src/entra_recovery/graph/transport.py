@@ -51,24 +51,49 @@ class Response:
 
     def json(self) -> Any:
         """The body as JSON (GraphError if it is not JSON)."""
+        return self.json_with_floats()[0]
+
+    def json_with_floats(self) -> tuple[Any, bool]:
+        """The body as JSON, and whether any number in it is a float (has a fraction or an
+        exponent). Strict: `NaN`, `Infinity` and `-Infinity` are not JSON and are refused."""
+        floats = False
+
+        def parse_float(text: str) -> float:
+            nonlocal floats
+            floats = True
+            return float(text)
+
         try:
-            return json.loads(self.body.decode("utf-8")) if self.body else None
+            text = self.body.decode("utf-8")
+            data = (
+                json.loads(text, parse_float=parse_float, parse_constant=_not_json)
+                if self.body
+                else None
+            )
         except (ValueError, UnicodeDecodeError):
             raise GraphError(
                 f"Graph sent a body that is not JSON from {safe_url(self.url)}",
                 status=self.status,
                 url=safe_url(self.url),
             ) from None
+        return data, floats
 
     def json_object(self) -> dict[str, Any]:
-        data = self.json()
+        return self.json_object_with_floats()[0]
+
+    def json_object_with_floats(self) -> tuple[dict[str, Any], bool]:
+        data, floats = self.json_with_floats()
         if not isinstance(data, dict):
             raise GraphError(
                 f"Graph sent JSON that is not an object from {safe_url(self.url)}",
                 status=self.status,
                 url=safe_url(self.url),
             )
-        return data
+        return data, floats
+
+
+def _not_json(token: str) -> Any:
+    raise ValueError(f"{token} is not a JSON value")
 
 
 class Transport:

@@ -24,6 +24,12 @@ Python's "surrogatepass" handler does).
 
 The result does not depend on page order or page size, and changes with any value, action,
 id, type or snapshot/criteria difference.
+
+Speed: for a page known to hold no floats (`add_page(page, floats=False)`; graph's pages know
+it from parsing), step 1 encodes with orjson, which writes everything except floats byte for
+byte like the `json.dumps` above (sorted keys, same escapes, no whitespace, UTF-8); whatever
+orjson refuses (lone surrogates, integers beyond 64 bits, deep nesting) goes the `json.dumps` way.
+The property tests hold the two encodings equal.
 """
 
 from __future__ import annotations
@@ -34,6 +40,8 @@ from collections.abc import Iterable
 from collections.abc import Mapping
 from typing import Any
 from typing import Final
+
+import orjson
 
 FINGERPRINT_VERSION: Final = 1
 FINGERPRINT_PREFIX: Final = "sha256:"
@@ -102,10 +110,38 @@ class Fingerprinter:
             )
         )
 
-    def add_page(self, page: Iterable[Mapping[str, Any]]) -> None:
-        """Add every change object of one page."""
+    def add_page(self, page: Iterable[Mapping[str, Any]], *, floats: bool = True) -> None:
+        """
+        Add every change object of one page.
+
+        Args:
+            floats: False promises that no value on the page is a float; the digests are then
+                computed with orjson (several times faster, same bytes). With True (the safe
+                default) every change goes through `json.dumps`.
+        """
+        if floats:
+            for change in page:
+                self.add(change)
+            return
+        dumps = orjson.dumps
+        option = orjson.OPT_SORT_KEYS
+        sha256 = hashlib.sha256
+        entries = self._entries
         for change in page:
-            self.add(change)
+            record = change_record(change)
+            try:
+                data = dumps(record, option=option)
+            except TypeError:  # orjson.JSONEncodeError too: surrogates, big ints, nesting
+                data = canonical_bytes(record)
+            entity_type = record["entityTypeName"]
+            object_id = record["id"]
+            entries.append(
+                (
+                    "" if entity_type is None else str(entity_type),
+                    "" if object_id is None else str(object_id),
+                    sha256(data).digest(),
+                )
+            )
 
     def __len__(self) -> int:
         return len(self._entries)

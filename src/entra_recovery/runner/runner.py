@@ -27,7 +27,7 @@ from entra_recovery.errors import JobFailedError
 from entra_recovery.errors import RecoveryError
 from entra_recovery.errors import RunJournalError
 from entra_recovery.graph.api import GraphApi
-from entra_recovery.graph.models import Change
+from entra_recovery.graph.models import ChangePage
 from entra_recovery.graph.models import FilteringCriteria
 from entra_recovery.graph.models import Job
 from entra_recovery.graph.models import JobKind
@@ -277,10 +277,9 @@ class PlanRunner:
         builder = DiffBuilder()
         fingerprinter = Fingerprinter(snapshot.id, criteria.to_json())
 
-        def consume(page: list[Change]) -> None:
-            for change in page:
-                builder.add(change)
-                fingerprinter.add(change)
+        def consume(page: ChangePage) -> None:
+            builder.add_page(page)
+            fingerprinter.add_page(page, floats=page.has_floats)
 
         loop = asyncio.get_running_loop()
         count = 0

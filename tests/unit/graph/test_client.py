@@ -131,6 +131,43 @@ def test_changes_stream_raw_json_with_top_999(server: Any) -> None:
     assert server.requests[0].query["$top"] == ["999"]
 
 
+@pytest.mark.parametrize(
+    ("body", "has_floats"),
+    [
+        ('{"value": [{"id": "a", "deltaFromCurrent": {"n": 10, "s": "1.5e-05"}}]}', False),
+        ('{"value": [{"id": "a", "deltaFromCurrent": {"n": 1.0}}]}', True),
+        ('{"value": [{"id": "a", "deltaFromCurrent": {"n": [3, 2E3]}}]}', True),
+    ],
+)
+def test_change_pages_say_whether_they_hold_floats(
+    server: Any, body: str, has_floats: bool
+) -> None:
+    """Pages carry has_floats from parsing, so the fingerprint may take its orjson path."""
+    path = (
+        f"{BASE}/snapshots/{SID}/recoveryPreviewJobs/{JOB}"
+        "/microsoft.graph.entraRecoveryServices.getChanges"
+    )
+    server.reply("GET", path, (200, {"Content-Type": "application/json"}, body))
+
+    async def go(client: GraphClient) -> Any:
+        return [page async for page in client.iter_change_pages(SID, JOB)]
+
+    [page] = run(_collect(server, go))
+    assert page.has_floats is has_floats
+    assert page == json.loads(body)["value"]
+
+
+@pytest.mark.parametrize("constant", ["NaN", "Infinity", "-Infinity"])
+def test_non_json_numbers_are_refused(server: Any, constant: str) -> None:
+    server.reply(
+        "GET",
+        f"{BASE}/snapshots",
+        (200, {"Content-Type": "application/json"}, f'{{"value": [{{"id": {constant}}}]}}'),
+    )
+    with pytest.raises(GraphError, match="not JSON"):
+        run(_collect(server, lambda c: c.list_snapshots()))
+
+
 def test_create_preview_job_posts_scope_and_reads_location(server: Any) -> None:
     """The job id comes from the Location header; the body is the filtering criteria."""
     location = f"{server.url}{BASE}/snapshots/{SID}/recoveryPreviewJobs/{JOB}"

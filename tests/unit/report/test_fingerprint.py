@@ -9,6 +9,9 @@ import random
 
 import pytest
 import report_samples as s
+from hypothesis import given
+from hypothesis import settings
+from hypothesis import strategies as st
 
 from entra_recovery.report import Fingerprinter
 from entra_recovery.report import fingerprint
@@ -160,3 +163,73 @@ def test_lone_surrogate_does_not_crash() -> None:
     assert fingerprint("s", None, [raw]) != fingerprint(
         "s", None, [{**raw, "deltaFromCurrent": {}}]
     )
+
+
+# --- the orjson path for float-free pages ---------------------------------------------------
+
+# Every JSON value but floats: any text (lone surrogates, control characters, astral planes,
+# U+2028), integers well beyond 64 bits, nesting.
+_TEXT = st.text(st.characters(min_codepoint=0, max_codepoint=0x10FFFF), max_size=12)
+_SCALARS = st.none() | st.booleans() | st.integers(min_value=-(2**80), max_value=2**80) | _TEXT
+_VALUES = st.recursive(
+    _SCALARS,
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(_TEXT, inner, max_size=4),
+    max_leaves=20,
+)
+_CHANGES = st.fixed_dictionaries(
+    {
+        "entityTypeName": st.sampled_from(["user", "group"]) | _TEXT,
+        "id": _TEXT,
+        "recoveryAction": st.sampled_from(["update", "restore", "softDelete"]) | _TEXT,
+        "deltaFromCurrent": st.dictionaries(_TEXT, _VALUES, max_size=5),
+        "currentState": st.none() | st.dictionaries(_TEXT, _VALUES, max_size=5),
+    }
+)
+
+
+@settings(max_examples=120, deadline=None)
+@given(st.lists(_CHANGES, max_size=4))
+def test_float_free_pages_hash_the_same_both_ways(changes: list[dict]) -> None:
+    safe = Fingerprinter("snap", None)
+    fast = Fingerprinter("snap", None)
+
+    safe.add_page(changes)
+    fast.add_page(changes, floats=False)
+
+    assert fast.digests() == safe.digests()
+    assert fast.hexdigest() == safe.hexdigest()
+
+
+def test_float_free_pages_match_the_recipe_for_hard_text() -> None:
+    hard = '\x00\x1f\x7f"\\/\u2028\u2029\ufeff\U0001f600\ud800 é'
+    changes = [
+        {
+            "entityTypeName": "user",
+            "id": "a",
+            "recoveryAction": "update",
+            "deltaFromCurrent": {hard: hard, "z": [2**70, -(2**63), 2**64 - 1], "Z": {"é": 0}},
+            "currentState": {"nested": {"deep": [[[{"x": hard}]]]}},
+        },
+        {"entityTypeName": "user", "id": "b", "recoveryAction": "restore"},
+    ]
+    fast = Fingerprinter("snap", {"scope": hard})
+    fast.add_page(changes, floats=False)
+
+    assert fast.hexdigest() == fingerprint("snap", {"scope": hard}, changes)
+
+
+def test_pages_with_floats_take_the_json_dumps_way() -> None:
+    # orjson writes 1.5e-05 as 0.000015: a page with floats must not take its path.
+    change = {
+        "entityTypeName": "x",
+        "id": "1",
+        "recoveryAction": "update",
+        "deltaFromCurrent": {"ratio": 1.5e-05},
+        "currentState": {"ratio": 1e16},
+    }
+    expected = fingerprint("snap", None, [change])
+    default = Fingerprinter("snap", None)
+    default.add_page([change])
+
+    assert default.hexdigest() == expected
+    assert _independent("snap", None, [change]) == expected
