@@ -8,7 +8,7 @@ on failure.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator
 from typing import Protocol
 
 from entra_recovery.graph.models import ChangePage
@@ -57,12 +57,12 @@ class GraphApi(Protocol):
 
     def iter_change_pages(
         self, snapshot_id: str, job_id: str, *, top: int = 999
-    ) -> AsyncIterator[ChangePage]:
+    ) -> AsyncGenerator[ChangePage, None]:
         """Pages of raw change objects from getChanges, following nextLink verbatim."""
         ...
 
     def iter_failed_change_pages(
         self, snapshot_id: str, job_id: str, *, top: int = 999
-    ) -> AsyncIterator[ChangePage]:
+    ) -> AsyncGenerator[ChangePage, None]:
         """Pages of raw change objects from getFailedChanges."""
         ...

@@ -17,7 +17,7 @@ import json
 import time
 from collections.abc import Awaitable
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+from contextlib import aclosing
 from pathlib import Path
 
 from entra_recovery.errors import ApplyNotApproved
@@ -27,7 +27,6 @@ from entra_recovery.errors import JobFailedError
 from entra_recovery.errors import RecoveryError
 from entra_recovery.errors import RunJournalError
 from entra_recovery.graph.api import GraphApi
-from entra_recovery.graph.models import ChangePage
 from entra_recovery.graph.models import FilteringCriteria
 from entra_recovery.graph.models import Job
 from entra_recovery.graph.models import JobKind
@@ -49,6 +48,7 @@ from entra_recovery.runner.gates import check_mode
 from entra_recovery.runner.journal import Clock
 from entra_recovery.runner.journal import RunJournal
 from entra_recovery.runner.journal import utc_now
+from entra_recovery.runner.prefetch import prefetch
 from entra_recovery.runner.resolve import check_tenant
 from entra_recovery.runner.resolve import select_snapshot
 from entra_recovery.runner.results import ApplyResult
@@ -56,6 +56,9 @@ from entra_recovery.runner.results import Preview
 from entra_recovery.runner.saved import PreviewStore
 
 Confirm = Callable[[Preview], bool]
+
+# Changes processed between two visits to the event loop while pages stream in.
+_CHUNK = 200
 
 
 class PlanRunner:
@@ -268,34 +271,32 @@ class PlanRunner:
     ) -> tuple[Diff, str, dict[tuple[str, str], str]]:
         """Stream every change page into the diff and the fingerprint.
 
-        Each page is processed on a worker thread while the next one is being fetched, so the
-        service's (or emulator's) time to produce a page overlaps with our diffing. The
-        cyclic garbage collector is paused meanwhile: the records built here hold no cycles,
-        and collecting while a hundred thousand of them appear costs a fifth of the time.
+        The next page is requested before the current one is processed (`prefetch`), and the
+        processing yields to the event loop every `_CHUNK` changes, so the service's (or
+        emulator's) time to produce a page overlaps with our diffing. The cyclic garbage
+        collector is paused meanwhile: the records built here hold no cycles, and collecting
+        while a hundred thousand of them appear costs a fifth of the time.
         """
         self.events.stage_started("changes", "reading the difference report")
         builder = DiffBuilder()
         fingerprinter = Fingerprinter(snapshot.id, criteria.to_json())
-
-        def consume(page: ChangePage) -> None:
-            builder.add_page(page)
-            fingerprinter.add_page(page, floats=page.has_floats)
-
-        loop = asyncio.get_running_loop()
         count = 0
-        pending: asyncio.Future[None] | None = None
         gc_was_enabled = gc.isenabled()
         gc.disable()
         try:
-            with ThreadPoolExecutor(max_workers=1, thread_name_prefix="diff") as pool:
-                async for page in self.graph.iter_change_pages(snapshot.id, job_id):
-                    if pending is not None:
-                        await pending
-                    pending = loop.run_in_executor(pool, consume, page)
+            async with (
+                aclosing(self.graph.iter_change_pages(snapshot.id, job_id)) as source,
+                aclosing(prefetch(source)) as pages,
+            ):
+                async for page in pages:
+                    floats = page.has_floats
+                    for start in range(0, len(page), _CHUNK):
+                        chunk = page[start : start + _CHUNK]
+                        builder.add_page(chunk)
+                        fingerprinter.add_page(chunk, floats=floats)
+                        await asyncio.sleep(0)  # let the next page's request move on
                     count += len(page)
                     self.events.changes_listed(count)
-                if pending is not None:
-                    await pending
         finally:
             if gc_was_enabled:
                 gc.enable()
