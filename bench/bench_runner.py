@@ -127,9 +127,10 @@ def plain(url: str, token: str) -> None:
 
 def runner(url: str, token: str) -> None:
     """The runner's preview, then every report format."""
-    import asyncio
 
     from entra_recovery import aio
+    from entra_recovery.cli.output import ReportWriter
+    from entra_recovery.gcpause import paused_gc
     from entra_recovery.graph.client import open_client
     from entra_recovery.graph.settings import GraphSettings
     from entra_recovery.plan import load_plan
@@ -172,11 +173,18 @@ def runner(url: str, token: str) -> None:
     timings = {}
     t0 = time.perf_counter()
     report = build_report(preview)  # type: ignore[arg-type]
+    out = work / "reports"
+    out.mkdir()
     for name in ("json", *(n for n in RENDERERS if n != "json")):
-        renderer = RENDERERS[name]
-        with (work / f"report{renderer.suffix}").open("w", encoding="utf-8") as handle:
-            for chunk in renderer.iter_render(report):
-                handle.write(chunk)
+        if name == "terminal":  # the CLI prints it; here it goes to a file the same way
+            with (out / "bench-all.txt").open("w", encoding="utf-8") as handle, paused_gc():
+                for chunk in RENDERERS[name].iter_render(report):
+                    handle.write(chunk)
+        else:  # what `plan preview --format NAME --output-dir DIR` does
+            writer = ReportWriter(
+                formats=[name], output_dir=out, output=None, color=False, verbose=0, several=False
+            )
+            writer.write(plan, report)
         timings[name] = time.perf_counter() - t0
         t0 = time.perf_counter()
     # The measured preview: everything up to the JSON report on disk (the other formats after).
@@ -198,7 +206,7 @@ def runner(url: str, token: str) -> None:
                 "stages": {k: round(v, 3) for k, v in stages.items()},
                 "render_seconds": {k: round(v, 3) for k, v in timings.items()},
                 "peak_mb": _peak_mb(),
-                "report_bytes": {p.suffix: p.stat().st_size for p in work.glob("report*")},
+                "report_bytes": {p.suffix: p.stat().st_size for p in out.iterdir()},
             }
         )
     )

@@ -16,6 +16,7 @@ from typing import TextIO
 import click
 
 from entra_recovery.errors import UsageError
+from entra_recovery.gcpause import paused_gc
 from entra_recovery.plan import Plan
 from entra_recovery.report import RENDERERS
 from entra_recovery.report import RenderOptions
@@ -95,6 +96,10 @@ class ReportWriter:
         if self._collected is not None:
             self._collected.append(report)
             return []
+        with paused_gc():  # rendering allocates a lot, and makes no cycles
+            return self._write(plan, report)
+
+    def _write(self, plan: Plan, report: Report) -> list[Path]:
         written: list[Path] = []
         formats = self.formats_for(plan)
         full = self._full_report_name(plan, formats)
@@ -127,7 +132,7 @@ class ReportWriter:
             for chunk in iter_render_many(self._collected):
                 click.echo(chunk, nl=False)
             return
-        with self.output.open("w", encoding="utf-8", newline="\n") as handle:
+        with self.output.open("w", encoding="utf-8", newline="\n") as handle, paused_gc():
             for chunk in iter_render_many(self._collected):
                 handle.write(chunk)
         click.echo(f"Wrote {self.output}", err=True)

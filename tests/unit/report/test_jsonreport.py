@@ -91,9 +91,9 @@ def test_streamed_text_equals_the_whole_document() -> None:
     text = render(report, "json")
     assert json.loads(text) == report_to_json(report)
     lines = text.splitlines()
-    change_lines = [line for line in lines if line.startswith('    {"entityType": ')]
+    change_lines = [line for line in lines if line.startswith('    {"entityType":')]
     assert len(change_lines) == report.diff.total_objects
-    failed_lines = [line for line in lines if line.startswith('      {"entityType": ')]
+    failed_lines = [line for line in lines if line.startswith('      {"entityType":')]
     assert len(failed_lines) == len(report.apply.failed_changes)  # type: ignore[union-attr]
 
 
