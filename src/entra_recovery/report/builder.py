@@ -90,7 +90,7 @@ def object_change_from_raw(change: Mapping[str, Any]) -> ObjectChange:
         ReportDataError: when `change` (or its `deltaFromCurrent`/`currentState`) is not a JSON
             object.
     """
-    if not isinstance(change, Mapping):
+    if type(change) is not dict and not isinstance(change, Mapping):
         raise ReportDataError(
             f"a change object from Graph must be a JSON object, not {type(change).__name__}"
         )
@@ -121,12 +121,16 @@ def object_change_from_raw(change: Mapping[str, Any]) -> ObjectChange:
     if links:
         links.sort(key=_link_sort_key)
         not_recovered = tuple(sorted({link.navigation for link in links} & NOT_RECOVERED_LINKS))
+    entity_type = get("entityTypeName")
+    action = get("recoveryAction")
+    object_id = get("id")
+    name = get("displayName")
     failure = get("failureMessage")
     return ObjectChange(
-        _name(get("entityTypeName"), "unknown"),
-        _object_id(change),
-        _display_name(change, current, delta),
-        _name(get("recoveryAction"), ACTION_MISSING),
+        intern(entity_type) if type(entity_type) is str and entity_type else _name(entity_type),
+        object_id if type(object_id) is str else _object_id(change),
+        name if type(name) is str and name else _display_name(current, delta),
+        intern(action) if type(action) is str and action else _name(action, ACTION_MISSING),
         tuple(properties),
         tuple(links),
         None if failure is None else str(failure),
@@ -150,10 +154,10 @@ def _mapping(value: Any, what: str) -> Mapping[str, Any]:
     return value
 
 
-def _name(value: Any, default: str) -> str:
+def _name(value: Any, default: str = "unknown") -> str:
     if type(value) is str:
-        return sys.intern(value) if value else default
-    return default if value is None else sys.intern(str(value))
+        return intern(value) if value else default
+    return default if value is None else intern(str(value))
 
 
 def _object_id(change: Mapping[str, Any]) -> str:
@@ -163,12 +167,8 @@ def _object_id(change: Mapping[str, Any]) -> str:
     return "" if value is None else str(value)
 
 
-def _display_name(
-    change: Mapping[str, Any], current: Mapping[str, Any], delta: Mapping[str, Any]
-) -> str | None:
-    name = change.get("displayName")
-    if type(name) is str and name:
-        return name
+def _display_name(current: Mapping[str, Any], delta: Mapping[str, Any]) -> str | None:
+    """The name when the change itself carries none: current state's, else the snapshot's."""
     for value in (current.get("displayName"), delta.get("displayName")):
         if isinstance(value, str) and value:
             return value

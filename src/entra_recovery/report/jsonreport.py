@@ -28,6 +28,8 @@ from entra_recovery.report.serialize import report_head_to_json
 from entra_recovery.report.serialize import report_tail_to_json
 
 _INDENT = 2
+# Changes per yielded chunk: a few hundred kilobytes, never the whole report.
+_BATCH = 500
 # Lone surrogates (JSON "\\ud800" parses to one) cannot be written as UTF-8: escape them again.
 _SURROGATE: Final = re.compile("[\ud800-\udfff]")
 
@@ -66,11 +68,18 @@ def _array(key: str, items: Iterator[dict[str, Any]], level: int) -> Iterator[st
     pad = " " * (_INDENT * level)
     inner = " " * (_INDENT * (level + 1))
     yield f",\n{pad}{json.dumps(key)}: ["
-    first = True
+    separator = "\n" + inner
+    batch: list[str] = []
     for item in items:
-        yield ("\n" if first else ",\n") + inner + _line(item)
-        first = False
-    yield "]" if first else f"\n{pad}]"
+        batch.append(_line(item))
+        if len(batch) == _BATCH:
+            yield separator + (",\n" + inner).join(batch)
+            separator = ",\n" + inner
+            batch.clear()
+    if batch:
+        yield separator + (",\n" + inner).join(batch)
+        separator = ",\n" + inner
+    yield "]" if separator.startswith("\n") else f"\n{pad}]"
 
 
 def iter_render(report: Report, options: RenderOptions) -> Iterator[str]:

@@ -88,7 +88,7 @@ def change_to_json(change: ObjectChange) -> dict[str, Any]:
         "displayName": change.display_name,
         "action": change.action,
         "properties": [property_to_json(row) for row in change.properties],
-        "links": links_to_json(change.links),
+        "links": links_to_json(change.links) if change.links else [],
     }
     if change.links_not_recovered:
         data["linksNotRecovered"] = list(change.links_not_recovered)
