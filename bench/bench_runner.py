@@ -19,6 +19,7 @@ peak memory < 400 MB.
 from __future__ import annotations
 
 import argparse
+import gc
 import http.client
 import json
 import os
@@ -29,6 +30,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 TENANT = "5f0c1a2b-3c4d-4e5f-8a9b-0c1d2e3f4a5b"
@@ -127,14 +129,10 @@ def plain(url: str, token: str) -> None:
 
 def runner(url: str, token: str) -> None:
     """The runner's preview, then every report format."""
-
-    from entra_recovery import aio
-    from entra_recovery.cli.output import ReportWriter
     from entra_recovery.gcpause import paused_gc
     from entra_recovery.graph.client import open_client
     from entra_recovery.graph.settings import GraphSettings
     from entra_recovery.plan import load_plan
-    from entra_recovery.report import RENDERERS
     from entra_recovery.runner.events import NoopEvents
     from entra_recovery.runner.reporting import build_report
     from entra_recovery.runner.runner import PlanRunner
@@ -162,11 +160,30 @@ def runner(url: str, token: str) -> None:
         graph_url=url, access_token=token, auth_method="token", poll_interval=0.05
     )
 
-    async def go() -> object:
+    async def go() -> Any:
         async with open_client(settings) as graph:
             runner = PlanRunner(graph, state_dir=work / "state", poll_interval=0.05, events=Marks())
             return await runner.preview(plan)
 
+    # As `plan preview` does: the cyclic GC is paused for the command (entra_recovery.gcpause).
+    with paused_gc():
+        record = measure(go, build_report, plan, marks)
+    # The collection the re-enabled collector owes, paid after the reports are written.
+    t0 = time.perf_counter()
+    gc.collect()
+    record["gc_after_reports"] = round(time.perf_counter() - t0, 3)
+    record["peak_mb"] = _peak_mb()
+    print(json.dumps(record))
+
+
+def measure(go: Any, build_report: Any, plan: Any, marks: dict[str, float]) -> dict[str, Any]:
+    """Preview, JSON report, then the other formats, as `plan preview` writes them."""
+    from entra_recovery import aio
+    from entra_recovery.cli.output import ReportWriter
+    from entra_recovery.gcpause import paused_gc
+    from entra_recovery.report import RENDERERS
+
+    work = Path(plan.path).parent
     start = time.perf_counter()
     preview = aio.run(go())
     preview_s = time.perf_counter() - start
@@ -196,20 +213,15 @@ def runner(url: str, token: str) -> None:
         "after_changes": start + preview_s - marks["changes-end"],
         "json_report": timings["json"],
     }
-    print(
-        json.dumps(
-            {
-                "side": "runner",
-                "changes": len(preview.diff.changes),  # type: ignore[attr-defined]
-                "seconds": seconds,
-                "paging_seconds": seconds - marks["changes-start"] + start,
-                "stages": {k: round(v, 3) for k, v in stages.items()},
-                "render_seconds": {k: round(v, 3) for k, v in timings.items()},
-                "peak_mb": _peak_mb(),
-                "report_bytes": {p.suffix: p.stat().st_size for p in out.iterdir()},
-            }
-        )
-    )
+    return {
+        "side": "runner",
+        "changes": len(preview.diff.changes),
+        "seconds": seconds,
+        "paging_seconds": seconds - marks["changes-start"] + start,
+        "stages": {k: round(v, 3) for k, v in stages.items()},
+        "render_seconds": {k: round(v, 3) for k, v in timings.items()},
+        "report_bytes": {p.suffix: p.stat().st_size for p in out.iterdir()},
+    }
 
 
 def main() -> int:
@@ -256,6 +268,8 @@ def main() -> int:
         f"ratio {paging['runner'] / paging['plain']:.2f}"
     )
     print(f"runner peak memory incl. every report format: {peak:.0f} MB (target < 400)")
+    after = max(r["gc_after_reports"] for r in results["runner"])
+    print(f"runner: the garbage collection owed once the reports are written: {after:.2f} s")
     return 0
 
 

@@ -6,6 +6,10 @@ built, and while reports are rendered from it, allocation-heavy loops trigger th
 again and again, and each full collection walks the whole preview: that cost more than a third
 of building and writing it. The objects made in those loops form no reference cycles, so
 reference counting frees them anyway; the collector runs normally again once the block ends.
+
+The runner pauses it while it reads changes and saves a preview, the report writer while it
+renders; the `plan preview`, `plan apply` and `run resume` commands pause it for their whole run,
+so the one full collection that a re-enabled collector owes comes after the reports are written.
 """
 
 from __future__ import annotations

@@ -33,6 +33,7 @@ from entra_recovery.constants import ExitCode
 from entra_recovery.errors import ApplyNotApproved
 from entra_recovery.errors import GateRefused
 from entra_recovery.errors import RecoveryError
+from entra_recovery.gcpause import paused_gc
 from entra_recovery.plan import Plan
 from entra_recovery.plan import load_plan
 from entra_recovery.report import RENDERERS
@@ -113,7 +114,8 @@ def preview_command(
         verbose=verbose,
         several=len(plans) > 1,
     )
-    return aio.run(_preview_all(app, plans, writer, wait_for_slot, timeout))
+    with paused_gc():  # see gcpause: one big acyclic graph, built once, then written out
+        return aio.run(_preview_all(app, plans, writer, wait_for_slot, timeout))
 
 
 async def _preview_all(
@@ -237,7 +239,8 @@ def apply_command(
 
     runners: list[PlanRunner] = []
     try:
-        result = aio.run(run_apply())
+        with paused_gc():
+            result = aio.run(run_apply())
     except GateRefused as exc:
         for line in exc.details:
             click.echo(f"  {line}", err=True)

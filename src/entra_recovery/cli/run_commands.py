@@ -17,6 +17,7 @@ from entra_recovery.cli.runtime import open_runner
 from entra_recovery.cli.runtime import state_dir_of
 from entra_recovery.constants import SCOPE_READ
 from entra_recovery.constants import SCOPE_RECOVERY
+from entra_recovery.gcpause import paused_gc
 from entra_recovery.runner.journal import RunJournal
 from entra_recovery.runner.journal import RunRecord
 from entra_recovery.runner.journal import list_runs
@@ -124,4 +125,5 @@ def resume_command(run_id: str, timeout: float | None) -> int:
                 runner.events = progress
                 return await runner.resume(run_id)
 
-    return echo_apply_summary(aio.run(resume()))
+    with paused_gc():
+        return echo_apply_summary(aio.run(resume()))

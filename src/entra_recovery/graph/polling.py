@@ -3,8 +3,8 @@ Waiting for a job: poll until its status is terminal, with backoff, Retry-After 
 
 Used by `job wait`, `--wait` on the parity commands and the plan runner. Waits start at the
 configured poll interval (`ENTRA_RECOVERY_POLL_INTERVAL`) and grow with the time the job has
-been running, `LATENESS` of it, up to a cap: a job that finishes is noticed within a tenth of its
-running time (or one poll interval), and an hour-long job costs a few dozen polls. When Graph
+been running, `LATENESS` of it, up to a cap: a job that finishes is noticed within a twentieth
+of its running time (or one poll interval), and an hour-long job costs about fifty polls. When Graph
 throttles a poll beyond the SDK's own retries (`ThrottledError`), we wait at least as long as
 its Retry-After and poll again. Clock and sleep are injected, so tests need no real time.
 """
@@ -23,7 +23,7 @@ from entra_recovery.graph.models import Job
 
 # The wait between polls is at most this share of the time waited so far (and at least the
 # poll interval): how late, relative to its duration, we may notice that a job finished.
-LATENESS = 0.1
+LATENESS = 0.05
 # How many throttled polls in a row we sit out before giving up.
 MAX_THROTTLED_POLLS = 10
 

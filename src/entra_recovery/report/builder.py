@@ -132,7 +132,7 @@ def object_change_from_raw(change: Mapping[str, Any]) -> ObjectChange:
         name if type(name) is str and name else _display_name(current, delta),
         intern(action) if type(action) is str and action else _name(action, ACTION_MISSING),
         tuple(properties),
-        tuple(links),
+        tuple(links) if links else (),
         None if failure is None else str(failure),
         not_recovered,
     )

@@ -61,13 +61,21 @@ class PreviewStore:
             data = orjson.dumps(document)
         except TypeError:  # a lone surrogate in a name or id: orjson refuses, json escapes it
             data = json.dumps(document, separators=(",", ":")).encode("ascii")
-        write_private(path, data)
+        # No fsync: the index only explains a refusal; a lost one means "pass --approved-report".
+        write_private(path, data, durable=False)
         self._prune()
         return path
 
     def load(self, fingerprint: str) -> dict[str, Any] | None:
+        """The saved index, or None when there is none or it cannot be read (e.g. cut short
+        by a crash: it is written without fsync)."""
         path = self.path_for(fingerprint)
-        return _read_json(path) if path.is_file() else None
+        if not path.is_file():
+            return None
+        try:
+            return _read_json(path)
+        except UsageError:
+            return None
 
     def explain(
         self, approved: str, preview: Preview, approved_report: Path | None

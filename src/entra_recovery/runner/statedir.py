@@ -30,16 +30,21 @@ def ensure_dir(path: Path) -> Path:
     return path
 
 
-def write_private(path: Path, data: bytes) -> None:
-    """Write a file atomically (temp file + rename), readable by the user only."""
+def write_private(path: Path, data: bytes, *, durable: bool = True) -> None:
+    """Write a file atomically (temp file + rename), readable by the user only.
+
+    `durable=False` skips the fsync, for files that are a convenience rather than a record
+    (a crash may then leave the old version, or an empty file, behind).
+    """
     ensure_dir(path.parent)
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
+            if durable:
+                handle.flush()
+                os.fsync(handle.fileno())
         os.replace(tmp, path)
     except BaseException:
         tmp.unlink(missing_ok=True)

@@ -256,3 +256,25 @@ def test_stale_fingerprint_explains_the_drift(emulator: Any, tmp_path: Path) -> 
         )
     assert any(CA_MFA_ADMINS in line and "state" in line for line in info.value.details)
     assert _posts(emulator, "recoveryJobs") == 0
+
+
+def test_an_unreadable_saved_index_still_refuses_with_a_way_forward(
+    emulator: Any, tmp_path: Path
+) -> None:
+    """The index is written without fsync; one cut short by a crash reads as missing."""
+    from entra_recovery.errors import FingerprintMismatch
+
+    plan = _approved_plan(emulator, tmp_path)
+    indexes = list((tmp_path / "state" / "previews").glob("*.json"))
+    assert indexes
+    for index in indexes:
+        index.write_bytes(index.read_bytes()[:100])  # truncated
+    emulator.state.update_object(
+        "conditionalAccessPolicy", CA_MFA_ADMINS, {"state": "enabledForReportingButNotEnforced"}
+    )
+    with pytest.raises(FingerprintMismatch) as info:
+        asyncio.run(
+            _with_runner(emulator, tmp_path / "state", lambda r: r.apply(plan, confirm=_yes))
+        )
+    assert any("--approved-report" in line for line in info.value.details)
+    assert _posts(emulator, "recoveryJobs") == 0
