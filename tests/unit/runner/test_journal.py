@@ -117,3 +117,36 @@ def test_audit_is_append_only(tmp_path: Path) -> None:
     lines = log.path.read_text().splitlines()
     assert [json.loads(line)["outcome"] for line in lines] == ["changes", "applied"]
     assert json.loads(lines[1])["approvers"] == ["alice@contoso.com"]
+
+
+@pytest.mark.parametrize(
+    ("command", "synced"), [("apply", True), ("resume", True), ("preview", False)]
+)
+def test_journals_that_can_create_jobs_are_fsynced(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, command: str, synced: bool
+) -> None:
+    """Resume must find a recovery job after a power cut; a preview journal needs no fsync."""
+    import os
+
+    calls: list[int] = []
+    real_fsync = os.fsync
+
+    def counting_fsync(fd: int) -> None:
+        calls.append(fd)
+        real_fsync(fd)
+
+    monkeypatch.setattr(os, "fsync", counting_fsync)
+    journal = RunJournal.create(
+        tmp_path,
+        command=command,
+        plan_path="plan.yaml",
+        plan_name="p",
+        plan_sha256="0" * 64,
+        tenant="t",
+        clock=_clock,
+    )
+    with journal.step("recovery-job"):
+        journal.update(recovery_job_id="job-1")
+
+    assert len(calls) == (4 if synced else 0)
+    assert json.loads(journal.path.read_text())["recovery_job_id"] == "job-1"
