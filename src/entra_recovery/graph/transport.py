@@ -17,6 +17,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+import msgspec
+
 from entra_recovery.constants import PREFER_UNKNOWN_ENUMS
 from entra_recovery.errors import GraphError
 from entra_recovery.graph.failures import check_same_origin
@@ -55,7 +57,11 @@ class Response:
 
     def json_with_floats(self) -> tuple[Any, bool]:
         """The body as JSON, and whether any number in it is a float (has a fraction or an
-        exponent). Strict: `NaN`, `Infinity` and `-Infinity` are not JSON and are refused."""
+        exponent). Strict: `NaN`, `Infinity` and `-Infinity` are not JSON and are refused.
+
+        msgspec parses (fast, integers of any size exact); whatever it refuses (a lone
+        surrogate, a byte-order mark, nesting beyond its limit, anything malformed) goes to
+        `json.loads`, which gives the same values or the error."""
         floats = False
 
         def parse_float(text: str) -> float:
@@ -63,14 +69,16 @@ class Response:
             floats = True
             return float(text)
 
+        if not self.body:
+            return None, False
+        try:
+            return msgspec.json.Decoder(float_hook=parse_float).decode(self.body), floats
+        except (ValueError, RecursionError):  # msgspec.DecodeError is a ValueError
+            floats = False
         try:
             text = self.body.decode("utf-8")
-            data = (
-                json.loads(text, parse_float=parse_float, parse_constant=_not_json)
-                if self.body
-                else None
-            )
-        except (ValueError, UnicodeDecodeError):
+            data = json.loads(text, parse_float=parse_float, parse_constant=_not_json)
+        except (ValueError, RecursionError):  # UnicodeDecodeError is a ValueError
             raise GraphError(
                 f"Graph sent a body that is not JSON from {safe_url(self.url)}",
                 status=self.status,

@@ -7,8 +7,8 @@ Step in the flow: `plan preview --format json` writes this; `plan apply` can rea
 The document is streamed one change at a time, so 100,000 changes never exist as one big dict.
 Layout: the small top-level objects are indented by two spaces; each entry of `changes` and
 `apply.failedChanges` is written on one compact line (a line per object diffs well). Those lines
-are written by orjson, several times faster than the standard encoder; what it refuses (a lone
-surrogate, an integer beyond 64 bits) is written by `json` instead.
+are written by msgspec, several times faster than the standard encoder; what it refuses (a lone
+surrogate) is written by `json` instead.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from collections.abc import Iterator
 from typing import Any
 from typing import Final
 
-import orjson
+import msgspec
 
 from entra_recovery.report.document import Report
 from entra_recovery.report.options import RenderOptions
@@ -43,11 +43,14 @@ def _utf8_safe(text: str) -> str:
 _LINE: Final = json.JSONEncoder(ensure_ascii=False, allow_nan=False, separators=(",", ":"))
 
 
+_FAST_LINE: Final = msgspec.json.Encoder()
+
+
 def _line(item: dict[str, Any]) -> str:
     """One compact JSON line."""
     try:
-        return orjson.dumps(item).decode("utf-8")
-    except TypeError:  # orjson.JSONEncodeError too
+        return _FAST_LINE.encode(item).decode("utf-8")
+    except (msgspec.EncodeError, TypeError, ValueError, RecursionError):
         return _utf8_safe(_LINE.encode(item))
 
 

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 from typing import Any
 
-import orjson
+import msgspec
 
 from entra_recovery.errors import UsageError
 from entra_recovery.report import compare
@@ -58,8 +58,8 @@ class PreviewStore:
         }
         path = self.path_for(preview.fingerprint)
         try:
-            data = orjson.dumps(document)
-        except TypeError:  # a lone surrogate in a name or id: orjson refuses, json escapes it
+            data = msgspec.json.encode(document)
+        except (msgspec.EncodeError, ValueError):  # a lone surrogate in a name or id
             data = json.dumps(document, separators=(",", ":")).encode("ascii")
         # No fsync: the index only explains a refusal; a lost one means "pass --approved-report".
         write_private(path, data, durable=False)

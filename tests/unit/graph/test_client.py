@@ -142,7 +142,7 @@ def test_changes_stream_raw_json_with_top_999(server: Any) -> None:
 def test_change_pages_say_whether_they_hold_floats(
     server: Any, body: str, has_floats: bool
 ) -> None:
-    """Pages carry has_floats from parsing, so the fingerprint may take its orjson path."""
+    """Pages carry has_floats from parsing, so the fingerprint may take its msgspec path."""
     path = (
         f"{BASE}/snapshots/{SID}/recoveryPreviewJobs/{JOB}"
         "/microsoft.graph.entraRecoveryServices.getChanges"
@@ -429,3 +429,31 @@ def test_identity_reads_claims_without_a_request(server: Any, credential_class: 
     assert (identity.tenant_id, identity.user) == ("t-1", "a@b.c")
     assert identity.scopes == ("EntraBackup.Read.All",)
     assert server.requests == []
+
+
+@pytest.mark.parametrize(
+    ("body", "expected"),
+    [
+        (
+            '{"value": [{"n": 18446744073709551616, "m": -9223372036854775809}]}',
+            [{"n": 2**64, "m": -(2**63) - 1}],
+        ),
+        ('{"value": [{"s": "\\ud800 lone"}]}', [{"s": "\ud800 lone"}]),
+    ],
+)
+def test_big_integers_and_lone_surrogates_parse_exactly(
+    server: Any, body: str, expected: list[dict[str, Any]]
+) -> None:
+    """Values are exactly what json.loads gives (msgspec where it can, json where it cannot)."""
+    path = (
+        f"{BASE}/snapshots/{SID}/recoveryPreviewJobs/{JOB}"
+        "/microsoft.graph.entraRecoveryServices.getChanges"
+    )
+    server.reply("GET", path, (200, {"Content-Type": "application/json"}, body))
+
+    async def go(client: GraphClient) -> Any:
+        return [page async for page in client.iter_change_pages(SID, JOB)]
+
+    [page] = run(_collect(server, go))
+    assert page == expected == json.loads(body)["value"]
+    assert page.has_floats is False

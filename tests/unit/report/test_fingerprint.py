@@ -165,7 +165,7 @@ def test_lone_surrogate_does_not_crash() -> None:
     )
 
 
-# --- the orjson path for float-free pages ---------------------------------------------------
+# --- the msgspec path for float-free pages --------------------------------------------------
 
 # Every JSON value but floats: any text (lone surrogates, control characters, astral planes,
 # U+2028), integers well beyond 64 bits, nesting.
@@ -219,7 +219,8 @@ def test_float_free_pages_match_the_recipe_for_hard_text() -> None:
 
 
 def test_pages_with_floats_take_the_json_dumps_way() -> None:
-    # orjson writes 1.5e-05 as 0.000015: a page with floats must not take its path.
+    # msgspec writes 1.5e-05 as 0.000015 and 1e16 as 1e16: a page with floats must not take
+    # its path (which is why graph's pages say whether they hold floats).
     change = {
         "entityTypeName": "x",
         "id": "1",
@@ -233,3 +234,7 @@ def test_pages_with_floats_take_the_json_dumps_way() -> None:
 
     assert default.hexdigest() == expected
     assert _independent("snap", None, [change]) == expected
+    # and the promise matters: the fast path would hash other bytes
+    wrongly_promised = Fingerprinter("snap", None)
+    wrongly_promised.add_page([change], floats=False)
+    assert wrongly_promised.hexdigest() != expected
