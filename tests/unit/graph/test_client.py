@@ -131,6 +131,21 @@ def test_changes_stream_raw_json_with_top_999(server: Any) -> None:
     assert server.requests[0].query["$top"] == ["999"]
 
 
+def _one_change_page(server: Any, body: str) -> Any:
+    """getChanges answers with `body` (one page); the page as the client yields it."""
+    path = (
+        f"{BASE}/snapshots/{SID}/recoveryPreviewJobs/{JOB}"
+        "/microsoft.graph.entraRecoveryServices.getChanges"
+    )
+    server.reply("GET", path, (200, {"Content-Type": "application/json"}, body))
+
+    async def go(client: GraphClient) -> Any:
+        return [page async for page in client.iter_change_pages(SID, JOB)]
+
+    [page] = run(_collect(server, go))
+    return page
+
+
 @pytest.mark.parametrize(
     ("body", "has_floats"),
     [
@@ -143,16 +158,7 @@ def test_change_pages_say_whether_they_hold_floats(
     server: Any, body: str, has_floats: bool
 ) -> None:
     """Pages carry has_floats from parsing, so the fingerprint may take its msgspec path."""
-    path = (
-        f"{BASE}/snapshots/{SID}/recoveryPreviewJobs/{JOB}"
-        "/microsoft.graph.entraRecoveryServices.getChanges"
-    )
-    server.reply("GET", path, (200, {"Content-Type": "application/json"}, body))
-
-    async def go(client: GraphClient) -> Any:
-        return [page async for page in client.iter_change_pages(SID, JOB)]
-
-    [page] = run(_collect(server, go))
+    page = _one_change_page(server, body)
     assert page.has_floats is has_floats
     assert page == json.loads(body)["value"]
 
@@ -445,15 +451,6 @@ def test_big_integers_and_lone_surrogates_parse_exactly(
     server: Any, body: str, expected: list[dict[str, Any]]
 ) -> None:
     """Values are exactly what json.loads gives (msgspec where it can, json where it cannot)."""
-    path = (
-        f"{BASE}/snapshots/{SID}/recoveryPreviewJobs/{JOB}"
-        "/microsoft.graph.entraRecoveryServices.getChanges"
-    )
-    server.reply("GET", path, (200, {"Content-Type": "application/json"}, body))
-
-    async def go(client: GraphClient) -> Any:
-        return [page async for page in client.iter_change_pages(SID, JOB)]
-
-    [page] = run(_collect(server, go))
+    page = _one_change_page(server, body)
     assert page == expected == json.loads(body)["value"]
     assert page.has_floats is False
