@@ -227,24 +227,17 @@ class PlanRunner:
                 fingerprint=fingerprint,
             )
         else:
-            with journal.step("preview-job"):
-                self.events.stage_started("preview-job", criteria.describe())
-                job_id = await self._create_job(self.graph.start_preview_job, snapshot.id, criteria)
-                journal.update(preview_job_id=job_id)
-            with journal.step("poll-preview", job_id):
-                job = await self._poll(lambda: self.graph.get_preview_job(snapshot.id, job_id))
-                journal.update(preview_status=job.status_text)
-                if not job.status.is_succeeded:
-                    raise JobFailedError(
-                        f"preview job {job.id} ended {job.status_text}",
-                        job_id=job.id,
-                        status=job.status_text,
-                    )
-            with journal.step("changes"):
-                diff, fingerprint, digests = await self._read_changes(snapshot, criteria, job.id)
-                journal.update(change_count=len(diff.changes), fingerprint=fingerprint)
-            self._shared_previews[shared_key] = (job, diff, fingerprint, digests)
+            job = await self._preview_job(journal, snapshot, criteria)
+        # One pause from the first change page to the saved preview (see gcpause): a collection
+        # in between would walk every record just made.
         with paused_gc():
+            if shared is None:
+                with journal.step("changes"):
+                    diff, fingerprint, digests = await self._read_changes(
+                        snapshot, criteria, job.id
+                    )
+                    journal.update(change_count=len(diff.changes), fingerprint=fingerprint)
+                self._shared_previews[shared_key] = (job, diff, fingerprint, digests)
             guards = evaluate_guards(
                 diff,
                 max_changes=plan.guards.max_changes,
@@ -266,6 +259,25 @@ class PlanRunner:
             )
             self.previews.save(preview)
         return preview
+
+    async def _preview_job(
+        self, journal: RunJournal, snapshot: Snapshot, criteria: FilteringCriteria
+    ) -> Job:
+        """Create the preview job (queueing behind a running one if allowed) and poll it."""
+        with journal.step("preview-job"):
+            self.events.stage_started("preview-job", criteria.describe())
+            job_id = await self._create_job(self.graph.start_preview_job, snapshot.id, criteria)
+            journal.update(preview_job_id=job_id)
+        with journal.step("poll-preview", job_id):
+            job = await self._poll(lambda: self.graph.get_preview_job(snapshot.id, job_id))
+            journal.update(preview_status=job.status_text)
+            if not job.status.is_succeeded:
+                raise JobFailedError(
+                    f"preview job {job.id} ended {job.status_text}",
+                    job_id=job.id,
+                    status=job.status_text,
+                )
+        return job
 
     async def _read_changes(
         self, snapshot: Snapshot, criteria: FilteringCriteria, job_id: str
