@@ -4,9 +4,9 @@ Waiting for a job: poll until its status is terminal, with backoff, Retry-After 
 Used by `job wait`, `--wait` on the parity commands and the plan runner. Waits start at the
 configured poll interval (`ENTRA_RECOVERY_POLL_INTERVAL`) and grow with the time the job has
 been running, `LATENESS` of it, up to a cap: a job that finishes is noticed within a twentieth
-of its running time (or one poll interval), and an hour-long job costs about fifty polls. When Graph
-throttles a poll beyond the SDK's own retries (`ThrottledError`), we wait at least as long as
-its Retry-After and poll again. Clock and sleep are injected, so tests need no real time.
+of its running time (or one poll interval), and an hour-long job costs about fifty polls.
+When Graph throttles a poll beyond the SDK's own retries (`ThrottledError`), we wait at least
+as long as its Retry-After and poll again. Clock and sleep are injected, so tests need no real time.
 """
 
 from __future__ import annotations
@@ -49,7 +49,7 @@ async def wait_for_job(
         fetch: coroutine function returning the job's current state.
         interval: first wait between polls, in seconds.
         timeout: give up after this many seconds (None: as long as it takes).
-        max_interval: cap of the backoff (default: ten times `interval`, at most 300 s).
+        max_interval: cap of the wait (default: ten times `interval`, at most 300 s).
         on_poll: progress callback with the job and the elapsed seconds, after every poll.
 
     Raises:

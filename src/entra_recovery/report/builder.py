@@ -16,7 +16,6 @@ entity types and actions are kept as they are.
 from __future__ import annotations
 
 import json
-import sys
 from collections.abc import Iterable
 from collections.abc import Mapping
 from sys import intern
@@ -199,9 +198,9 @@ def _compare(path: str, current: Any, snapshot: Any, out: list[PropertyChange]) 
             return
         if kind is list:
             added, removed = _list_difference(current, snapshot)
-            out.append(PropertyChange(sys.intern(path), current, snapshot, added, removed))
+            out.append(PropertyChange(intern(path), current, snapshot, added, removed))
             return
-    out.append(PropertyChange(sys.intern(path), current, snapshot))
+    out.append(PropertyChange(intern(path), current, snapshot))
 
 
 def _list_difference(current: list[Any], snapshot: list[Any]) -> tuple[tuple[Any, ...], ...]:
@@ -231,7 +230,7 @@ def _unique(items: Iterable[Any]) -> tuple[Any, ...]:
 
 
 def _links(navigation: str, items: Any) -> list[LinkChange]:
-    nav = sys.intern(navigation)
+    nav = intern(navigation)
     if not isinstance(items, list):
         items = [items]
     result = []
@@ -260,4 +259,4 @@ def _short_type(value: Any) -> str | None:
         return None
     if value.startswith(_ODATA_TYPE_PREFIX):
         value = value[len(_ODATA_TYPE_PREFIX) :]
-    return sys.intern(value.lstrip("#"))
+    return intern(value.lstrip("#"))
