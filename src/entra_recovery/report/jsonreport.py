@@ -4,7 +4,8 @@ JSON renderer: the machine-readable contract (`schemas/diff-report.schema.json`)
 Step in the flow: `plan preview --format json` writes this; `plan apply` can read it back with
 `diff_from_json`. Top-level keys come in a fixed order (`format_version`, `status`, ...,
 `summary`, `changes`, `apply`, `comparison`); adding a field needs a CHANGELOG entry.
-The document is streamed one change at a time, so 100,000 changes never exist as one big dict.
+The document is streamed a few hundred changes at a time, so 100,000 changes never exist as one
+big dict or string.
 Layout: the small top-level objects are indented by two spaces; each entry of `changes` and
 `apply.failedChanges` is written on one compact line (a line per object diffs well). Those lines
 are written by msgspec, several times faster than the standard encoder; what it refuses (a lone
@@ -71,18 +72,19 @@ def _array(key: str, items: Iterator[dict[str, Any]], level: int) -> Iterator[st
     pad = " " * (_INDENT * level)
     inner = " " * (_INDENT * (level + 1))
     yield f",\n{pad}{json.dumps(key)}: ["
-    separator = "\n" + inner
+    between = ",\n" + inner
     batch: list[str] = []
+    first = True
     for item in items:
         batch.append(_line(item))
         if len(batch) == _BATCH:
-            yield separator + (",\n" + inner).join(batch)
-            separator = ",\n" + inner
+            yield ("\n" + inner if first else between) + between.join(batch)
+            first = False
             batch.clear()
     if batch:
-        yield separator + (",\n" + inner).join(batch)
-        separator = ",\n" + inner
-    yield "]" if separator.startswith("\n") else f"\n{pad}]"
+        yield ("\n" + inner if first else between) + between.join(batch)
+        first = False
+    yield "]" if first else f"\n{pad}]"
 
 
 def iter_render(report: Report, options: RenderOptions) -> Iterator[str]:
