@@ -1,7 +1,7 @@
 """
 JSON form of the report model, both ways.
 
-Step in the flow: the JSON renderer writes these dicts (one change at a time, to stream big
+Step in the flow: the JSON renderer writes these dicts (a change at a time, to stream big
 reports); `plan apply` reads a saved preview report back with `diff_from_json` /
 `Report.from_json` to show how a fresh preview differs from the approved one.
 
