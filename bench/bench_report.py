@@ -24,14 +24,14 @@ from datetime import UTC
 from datetime import datetime
 from typing import Any
 
+from entra_recovery.diff import DiffBuilder
+from entra_recovery.diff import Fingerprinter
+from entra_recovery.diff import evaluate_guards
 from entra_recovery.report import RENDERERS
-from entra_recovery.report import DiffBuilder
-from entra_recovery.report import Fingerprinter
 from entra_recovery.report import JobInfo
 from entra_recovery.report import PlanInfo
 from entra_recovery.report import Report
 from entra_recovery.report import SnapshotInfo
-from entra_recovery.report import evaluate_guards
 
 SNAPSHOT = "MjAyNi0xMS0yOFQwMjozMDowMFo="
 

@@ -1,16 +1,14 @@
 """
 The plan model: what a validated plan file becomes (the last step of loading).
 
-Frozen, hashable records; the runner reads these and never the YAML data. `Scope.criteria()`
-turns the scope into the Graph layer's `FilteringCriteria`.
+Frozen, hashable records; the runner reads these and never the YAML data. Knows nothing of
+Graph: the runner maps a `Scope` onto Graph's filtering criteria (`runner.resolve`).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-
-from entra_recovery.graph.models import FilteringCriteria
 
 DEFAULT_ALLOWED_ACTIONS = ("update", "restore")
 DEFAULT_REPORT_FORMATS = ("terminal",)
@@ -59,18 +57,6 @@ class Scope:
     def __post_init__(self) -> None:
         if self.entity_types is not None and self.objects is not None:
             raise ValueError("a scope takes entity types or objects, not both")
-
-    def criteria(self) -> FilteringCriteria:
-        """The filtering criteria for the preview and recovery jobs."""
-        if self.entity_types is not None:
-            return FilteringCriteria(entity_types=self.entity_types)
-        if self.objects is not None:
-            return FilteringCriteria(objects=tuple((o.entity_type, o.ids) for o in self.objects))
-        return FilteringCriteria()
-
-    def object_ids(self) -> frozenset[str]:
-        """Every id named in the scope, lower-cased."""
-        return frozenset(i.lower() for o in self.objects or () for i in o.ids)
 
 
 @dataclass(frozen=True)

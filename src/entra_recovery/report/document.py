@@ -18,10 +18,10 @@ from typing import Any
 from typing import Final
 
 from entra_recovery.constants import VERSION
-from entra_recovery.report.compare import DiffComparison
-from entra_recovery.report.guards import GuardResult
-from entra_recovery.report.model import Diff
-from entra_recovery.report.model import ObjectChange
+from entra_recovery.diff.compare import DiffComparison
+from entra_recovery.diff.guards import GuardResult
+from entra_recovery.diff.model import Diff
+from entra_recovery.diff.model import ObjectChange
 
 TOOL_NAME: Final = "entra-recovery"
 

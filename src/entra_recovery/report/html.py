@@ -14,11 +14,11 @@ import html
 from collections.abc import Iterator
 from typing import Final
 
+from entra_recovery.diff.model import LINK_ADD
+from entra_recovery.diff.model import Diff
+from entra_recovery.diff.model import ObjectChange
 from entra_recovery.report.document import Report
 from entra_recovery.report.document import format_time
-from entra_recovery.report.model import LINK_ADD
-from entra_recovery.report.model import Diff
-from entra_recovery.report.model import ObjectChange
 from entra_recovery.report.options import RenderOptions
 from entra_recovery.report.text import action_symbol
 from entra_recovery.report.text import action_verb

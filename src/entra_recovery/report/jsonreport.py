@@ -22,9 +22,9 @@ from typing import Final
 
 import msgspec
 
+from entra_recovery.diff.serialize import change_to_json
 from entra_recovery.report.document import Report
 from entra_recovery.report.options import RenderOptions
-from entra_recovery.report.serialize import change_to_json
 from entra_recovery.report.serialize import report_head_to_json
 from entra_recovery.report.serialize import report_tail_to_json
 

@@ -17,9 +17,9 @@ from collections.abc import Iterator
 from collections.abc import Sequence
 from datetime import UTC
 
+from entra_recovery.diff.model import LINK_ADD
+from entra_recovery.diff.model import ObjectChange
 from entra_recovery.report.document import Report
-from entra_recovery.report.model import LINK_ADD
-from entra_recovery.report.model import ObjectChange
 from entra_recovery.report.options import RenderOptions
 from entra_recovery.report.text import clean
 from entra_recovery.report.text import format_value

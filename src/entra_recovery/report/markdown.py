@@ -16,11 +16,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Final
 
+from entra_recovery.diff.model import LINK_ADD
+from entra_recovery.diff.model import ObjectChange
+from entra_recovery.diff.model import action_order
 from entra_recovery.report.document import Report
 from entra_recovery.report.document import format_time
-from entra_recovery.report.model import LINK_ADD
-from entra_recovery.report.model import ObjectChange
-from entra_recovery.report.model import action_order
 from entra_recovery.report.options import RenderOptions
 from entra_recovery.report.text import action_symbol
 from entra_recovery.report.text import clean

@@ -12,13 +12,13 @@ import re
 from typing import Any
 from typing import Final
 
-from entra_recovery.report.model import ABSENT
-from entra_recovery.report.model import ACTION_RESTORE
-from entra_recovery.report.model import ACTION_SOFT_DELETE
-from entra_recovery.report.model import ACTION_UPDATE
-from entra_recovery.report.model import Diff
-from entra_recovery.report.model import ObjectChange
-from entra_recovery.report.model import PropertyChange
+from entra_recovery.diff.model import ABSENT
+from entra_recovery.diff.model import ACTION_RESTORE
+from entra_recovery.diff.model import ACTION_SOFT_DELETE
+from entra_recovery.diff.model import ACTION_UPDATE
+from entra_recovery.diff.model import Diff
+from entra_recovery.diff.model import ObjectChange
+from entra_recovery.diff.model import PropertyChange
 
 ABSENT_TEXT: Final = "(absent)"
 _VALUE: Final = json.JSONEncoder(ensure_ascii=False, separators=(", ", ": "))

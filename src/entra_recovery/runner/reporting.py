@@ -10,8 +10,8 @@ from __future__ import annotations
 import shlex
 from datetime import datetime
 
+from entra_recovery.diff import DiffComparison
 from entra_recovery.report import ApplyInfo
-from entra_recovery.report import DiffComparison
 from entra_recovery.report import JobInfo
 from entra_recovery.report import PlanInfo
 from entra_recovery.report import Report

@@ -1,9 +1,10 @@
 """
-Resolve a plan's targets: the tenant check and the snapshot selector.
+Resolve a plan's targets: the tenant check, the snapshot selector and the scope's criteria.
 
 Pure functions over what Graph returned, so they are easy to test and reuse: `check_tenant`
 refuses a token for another tenant before any job is created; `select_snapshot` turns
-`latest` / `id` / `before` into one snapshot, or explains which ones exist.
+`latest` / `id` / `before` into one snapshot, or explains which ones exist; `criteria_for`
+maps a plan's scope onto the filtering criteria of the preview and recovery jobs.
 """
 
 from __future__ import annotations
@@ -14,9 +15,20 @@ from datetime import datetime
 
 from entra_recovery.errors import GateRefused
 from entra_recovery.errors import SnapshotNotFoundError
+from entra_recovery.graph.models import FilteringCriteria
 from entra_recovery.graph.models import Identity
 from entra_recovery.graph.models import Snapshot
+from entra_recovery.plan import Scope
 from entra_recovery.plan import SnapshotSelector
+
+
+def criteria_for(scope: Scope) -> FilteringCriteria:
+    """The filtering criteria of the preview and recovery jobs for a plan's scope."""
+    if scope.entity_types is not None:
+        return FilteringCriteria(entity_types=scope.entity_types)
+    if scope.objects is not None:
+        return FilteringCriteria(objects=tuple((o.entity_type, o.ids) for o in scope.objects))
+    return FilteringCriteria()
 
 
 def check_tenant(plan_tenant: str, identity: Identity) -> None:

@@ -11,13 +11,13 @@ from dataclasses import dataclass
 from dataclasses import field
 from datetime import datetime
 
+from entra_recovery.diff import Diff
+from entra_recovery.diff import GuardResult
 from entra_recovery.graph.models import FilteringCriteria
 from entra_recovery.graph.models import Identity
 from entra_recovery.graph.models import Job
 from entra_recovery.graph.models import Snapshot
 from entra_recovery.plan import Plan
-from entra_recovery.report import Diff
-from entra_recovery.report import GuardResult
 
 
 @dataclass(frozen=True)

@@ -19,6 +19,10 @@ from collections.abc import Callable
 from contextlib import aclosing
 from pathlib import Path
 
+from entra_recovery.diff import Diff
+from entra_recovery.diff import DiffBuilder
+from entra_recovery.diff import Fingerprinter
+from entra_recovery.diff import evaluate_guards
 from entra_recovery.errors import ApplyNotApproved
 from entra_recovery.errors import GateRefused
 from entra_recovery.errors import JobConflictError
@@ -34,10 +38,6 @@ from entra_recovery.graph.models import Snapshot
 from entra_recovery.graph.polling import wait_for_job
 from entra_recovery.plan import Plan
 from entra_recovery.plan import load_plan
-from entra_recovery.report import Diff
-from entra_recovery.report import DiffBuilder
-from entra_recovery.report import Fingerprinter
-from entra_recovery.report import evaluate_guards
 from entra_recovery.runner.audit import AuditLog
 from entra_recovery.runner.audit import AuditRecord
 from entra_recovery.runner.events import NoopEvents
@@ -50,6 +50,7 @@ from entra_recovery.runner.journal import RunJournal
 from entra_recovery.runner.journal import utc_now
 from entra_recovery.runner.prefetch import prefetch
 from entra_recovery.runner.resolve import check_tenant
+from entra_recovery.runner.resolve import criteria_for
 from entra_recovery.runner.resolve import select_snapshot
 from entra_recovery.runner.results import ApplyResult
 from entra_recovery.runner.results import Preview
@@ -206,7 +207,7 @@ class PlanRunner:
             check_tenant(plan.tenant, identity)
             snapshots = await self.graph.list_snapshots()
             snapshot = select_snapshot(plan.snapshot, snapshots)
-            criteria = plan.scope.criteria()
+            criteria = criteria_for(plan.scope)
             journal.update(
                 snapshot_id=snapshot.id,
                 snapshot_created=_iso(snapshot),

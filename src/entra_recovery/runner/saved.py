@@ -19,9 +19,9 @@ from typing import Any
 
 import msgspec
 
+from entra_recovery.diff import compare
+from entra_recovery.diff import diff_from_json
 from entra_recovery.errors import UsageError
-from entra_recovery.report import compare
-from entra_recovery.report import diff_from_json
 from entra_recovery.runner.statedir import ensure_dir
 from entra_recovery.runner.statedir import write_private
 

@@ -7,8 +7,8 @@ import asyncio
 import pytest
 
 from entra_recovery import aio
-from entra_recovery.report.model import Diff
-from entra_recovery.report.model import ObjectChange
+from entra_recovery.diff.model import Diff
+from entra_recovery.diff.model import ObjectChange
 
 
 class _NoRepr:

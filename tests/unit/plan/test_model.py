@@ -10,7 +10,6 @@ from pathlib import Path
 
 import pytest
 
-from entra_recovery.graph.models import FilteringCriteria
 from entra_recovery.plan import ObjectScope
 from entra_recovery.plan import Plan
 from entra_recovery.plan import Scope
@@ -37,12 +36,8 @@ def test_snapshot_selector_needs_exactly_one_aware_choice(kwargs: dict[str, obje
         SnapshotSelector(**kwargs)  # type: ignore[arg-type]
 
 
-def test_scope_criteria() -> None:
-    """Scopes turn into the Graph layer's filtering criteria."""
-    assert Scope(entity_types=("user",)).criteria() == FilteringCriteria(entity_types=("user",))
-    objects = Scope(objects=(ObjectScope("user", ("a", "b")),))
-    assert objects.criteria() == FilteringCriteria(objects=(("user", ("a", "b")),))
-    assert Scope().criteria().is_everything
+def test_scope_takes_types_or_objects_not_both() -> None:
+    """A scope with both entity types and objects is refused."""
     with pytest.raises(ValueError):
         Scope(entity_types=("user",), objects=())
 

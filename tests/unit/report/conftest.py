@@ -1,29 +1,13 @@
-"""Report test fixtures: the shared change samples and the `--update-golden` option."""
+"""Report test fixtures: the golden-file checker (`--update-golden` rewrites the files)."""
 
 from __future__ import annotations
 
-import importlib.util
-import sys
 from pathlib import Path
 
 import pytest
 
 _HERE = Path(__file__).parent
 GOLDEN_DIR = _HERE.parent.parent / "golden"
-
-
-def _load_samples() -> None:
-    """Make `import report_samples` work under --import-mode=importlib (no sys.path change)."""
-    if "report_samples" in sys.modules:
-        return
-    spec = importlib.util.spec_from_file_location("report_samples", _HERE / "report_samples.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["report_samples"] = module
-    spec.loader.exec_module(module)
-
-
-_load_samples()
 
 
 class Golden:

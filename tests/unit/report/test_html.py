@@ -5,9 +5,8 @@ from __future__ import annotations
 import re
 from html.parser import HTMLParser
 
-import report_samples as s
-
 from entra_recovery.report import render
+from helpers import report_samples as s
 
 
 class _Collector(HTMLParser):

@@ -6,14 +6,14 @@ import json
 
 import jsonschema
 import pytest
-import report_samples as s
 
 from entra_recovery.constants import DIFF_REPORT_SCHEMA_FILE
+from entra_recovery.diff import build_diff
 from entra_recovery.report import FORMAT_VERSION
-from entra_recovery.report import build_diff
 from entra_recovery.report import render
 from entra_recovery.report import report_to_json
 from entra_recovery.resources import load_schema
+from helpers import report_samples as s
 
 
 @pytest.fixture(scope="module")

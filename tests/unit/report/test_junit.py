@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import xml.etree.ElementTree as ET
 
-import report_samples as s
-
-from entra_recovery.report import build_diff
+from entra_recovery.diff import build_diff
 from entra_recovery.report import render
+from helpers import report_samples as s
 
 
 def _suite(report) -> ET.Element:  # type: ignore[no-untyped-def]

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import report_samples as s
-
+from entra_recovery.diff import build_diff
 from entra_recovery.report import RenderOptions
-from entra_recovery.report import build_diff
 from entra_recovery.report import render
+from helpers import report_samples as s
 
 
 def _big_report(count: int):  # type: ignore[no-untyped-def]

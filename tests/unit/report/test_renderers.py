@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import pytest
-import report_samples as s
 
 from entra_recovery.report import RENDERERS
 from entra_recovery.report import RenderOptions
 from entra_recovery.report import iter_render
 from entra_recovery.report import render
+from helpers import report_samples as s
 
 EXTENSIONS = {"terminal": "txt", "markdown": "md", "json": "json", "junit": "xml", "html": "html"}
 

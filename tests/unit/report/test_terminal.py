@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import report_samples as s
-
 from entra_recovery.report import RenderOptions
 from entra_recovery.report import render
+from helpers import report_samples as s
 
 
 def test_colour_on_and_off() -> None:

@@ -21,16 +21,16 @@ from collections.abc import Mapping
 from sys import intern
 from typing import Any
 
+from entra_recovery.diff.model import ABSENT
+from entra_recovery.diff.model import ACTION_MISSING
+from entra_recovery.diff.model import LINK_ADD
+from entra_recovery.diff.model import LINK_REMOVE
+from entra_recovery.diff.model import NOT_RECOVERED_LINKS
+from entra_recovery.diff.model import Diff
+from entra_recovery.diff.model import LinkChange
+from entra_recovery.diff.model import ObjectChange
+from entra_recovery.diff.model import PropertyChange
 from entra_recovery.errors import ReportDataError
-from entra_recovery.report.model import ABSENT
-from entra_recovery.report.model import ACTION_MISSING
-from entra_recovery.report.model import LINK_ADD
-from entra_recovery.report.model import LINK_REMOVE
-from entra_recovery.report.model import NOT_RECOVERED_LINKS
-from entra_recovery.report.model import Diff
-from entra_recovery.report.model import LinkChange
-from entra_recovery.report.model import ObjectChange
-from entra_recovery.report.model import PropertyChange
 
 _DELTA_SUFFIX = "@delta"
 _ODATA_TYPE_PREFIX = "#microsoft.graph."

@@ -12,9 +12,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Final
 
-from entra_recovery.report.model import ACTION_RESTORE
-from entra_recovery.report.model import ACTION_UPDATE
-from entra_recovery.report.model import Diff
+from entra_recovery.diff.model import ACTION_RESTORE
+from entra_recovery.diff.model import ACTION_UPDATE
+from entra_recovery.diff.model import Diff
 
 DEFAULT_ALLOWED_ACTIONS: Final = (ACTION_UPDATE, ACTION_RESTORE)
 

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from entra_recovery.report import DiffBuilder
-from entra_recovery.report import Fingerprinter
+from entra_recovery.diff import DiffBuilder
+from entra_recovery.diff import Fingerprinter
 
 BENCH = Path(__file__).parents[3] / "bench" / "bench_report.py"
 

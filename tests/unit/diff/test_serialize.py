@@ -5,14 +5,14 @@ from __future__ import annotations
 import json
 
 import pytest
-import report_samples as s
 
+from entra_recovery.diff import ABSENT
+from entra_recovery.diff import compare
+from entra_recovery.diff import diff_from_json
 from entra_recovery.errors import ReportDataError
-from entra_recovery.report import ABSENT
 from entra_recovery.report import Report
-from entra_recovery.report import compare
-from entra_recovery.report import diff_from_json
 from entra_recovery.report import report_to_json
+from helpers import report_samples as s
 
 
 def test_diff_round_trips_through_json_text() -> None:

@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 import pytest
-import report_samples as s
 
+from entra_recovery.diff import ABSENT
+from entra_recovery.diff import DiffBuilder
+from entra_recovery.diff import LinkChange
+from entra_recovery.diff import PropertyChange
+from entra_recovery.diff import build_diff
+from entra_recovery.diff import object_change_from_raw
 from entra_recovery.errors import ReportDataError
-from entra_recovery.report import ABSENT
-from entra_recovery.report import DiffBuilder
-from entra_recovery.report import LinkChange
-from entra_recovery.report import PropertyChange
-from entra_recovery.report import build_diff
-from entra_recovery.report import object_change_from_raw
+from helpers import report_samples as s
 
 
 def _rows(change: dict) -> dict[str, PropertyChange]:

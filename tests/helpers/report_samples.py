@@ -7,14 +7,14 @@ from datetime import UTC
 from datetime import datetime
 from typing import Any
 
+from entra_recovery.diff import build_diff
+from entra_recovery.diff import evaluate_guards
+from entra_recovery.diff import fingerprint
 from entra_recovery.report import ApplyInfo
 from entra_recovery.report import JobInfo
 from entra_recovery.report import PlanInfo
 from entra_recovery.report import Report
 from entra_recovery.report import SnapshotInfo
-from entra_recovery.report import build_diff
-from entra_recovery.report import evaluate_guards
-from entra_recovery.report import fingerprint
 
 SNAPSHOT_ID = "MjAyNi0xMS0yOFQwMjozMDowMFo="
 TENANT = "5f0c1a2b-3c4d-4e5f-8a9b-0c1d2e3f4a5b"
@@ -321,7 +321,7 @@ def empty_report() -> Report:
 
 def refused_report() -> Report:
     """An apply refused because the tenant drifted after the approved preview."""
-    from entra_recovery.report import compare
+    from entra_recovery.diff import compare
 
     approved = build_diff(demo_changes())
     fresh_changes = [c for c in demo_changes() if c.get("id") != ADELE_RESTORE["id"]]

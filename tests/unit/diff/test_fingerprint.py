@@ -8,14 +8,14 @@ import json
 import random
 
 import pytest
-import report_samples as s
 from hypothesis import given
 from hypothesis import settings
 from hypothesis import strategies as st
 
-from entra_recovery.report import Fingerprinter
-from entra_recovery.report import fingerprint
-from entra_recovery.report import is_fingerprint
+from entra_recovery.diff import Fingerprinter
+from entra_recovery.diff import fingerprint
+from entra_recovery.diff import is_fingerprint
+from helpers import report_samples as s
 
 
 def _independent(snapshot_id: str, criteria: object, changes: list[dict]) -> str:

@@ -10,10 +10,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from entra_recovery.report.model import Diff
-from entra_recovery.report.model import LinkChange
-from entra_recovery.report.model import ObjectChange
-from entra_recovery.report.model import PropertyChange
+from entra_recovery.diff.model import Diff
+from entra_recovery.diff.model import LinkChange
+from entra_recovery.diff.model import ObjectChange
+from entra_recovery.diff.model import PropertyChange
 
 
 @dataclass(frozen=True, slots=True)

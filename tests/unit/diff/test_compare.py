@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import copy
 
-import report_samples as s
-
-from entra_recovery.report import build_diff
-from entra_recovery.report import compare
+from entra_recovery.diff import build_diff
+from entra_recovery.diff import compare
+from helpers import report_samples as s
 
 
 def test_identical_diffs_compare_empty() -> None:

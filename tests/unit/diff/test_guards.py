@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import pytest
-import report_samples as s
 
-from entra_recovery.report import build_diff
-from entra_recovery.report import evaluate_guards
-from entra_recovery.report import guards_ok
+from entra_recovery.diff import build_diff
+from entra_recovery.diff import evaluate_guards
+from entra_recovery.diff import guards_ok
+from helpers import report_samples as s
 
 
 def _by_name(results: tuple) -> dict:  # type: ignore[type-arg]
