@@ -28,8 +28,10 @@ id, type or snapshot/criteria difference.
 Speed: for a page known to hold no floats (`add_page(page, floats=False)`; graph's pages know
 it from parsing), step 1 encodes with msgspec, which writes everything except floats byte for
 byte like the `json.dumps` above (sorted keys, same escapes, no whitespace, UTF-8, integers of
-any size); whatever msgspec refuses (a lone surrogate, deep nesting) goes the `json.dumps` way.
-The property tests hold the two encodings equal.
+any size); whatever msgspec refuses (a lone surrogate, deep nesting) goes the `json.dumps` way
+(`jsoncodec.encode`). Both encodings hash the same record, built by `change_record`; the
+property tests hold the two encodings equal and the whole result equal to an independent
+implementation of this recipe.
 """
 
 from __future__ import annotations
@@ -44,23 +46,13 @@ from typing import Final
 
 import msgspec
 
+from entra_recovery import jsoncodec
+
 FINGERPRINT_VERSION: Final = 1
 FINGERPRINT_PREFIX: Final = "sha256:"
 _CHANGES_KEY: Final = b'{"changes":['
 # Sorted keys, compact, UTF-8: equal to `canonical_bytes` for every float-free JSON value.
 _SORTED: Final = msgspec.json.Encoder(order="sorted")
-# What msgspec raises for values it will not encode (lone surrogates are a UnicodeEncodeError).
-_REFUSED: Final = (msgspec.EncodeError, TypeError, ValueError, RecursionError)
-
-# The change fields that enter the fingerprint, as Graph names them.
-FINGERPRINT_FIELDS: Final = (
-    "entityTypeName",
-    "id",
-    "recoveryAction",
-    "deltaFromCurrent",
-    "currentState",
-)
-
 
 _CANONICAL: Final = json.JSONEncoder(
     sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False
@@ -73,20 +65,22 @@ def canonical_bytes(value: Any) -> bytes:
 
 
 def change_record(change: Mapping[str, Any]) -> dict[str, Any]:
-    """The part of a raw change object that the fingerprint covers."""
-    record = {name: change.get(name) for name in FINGERPRINT_FIELDS}
-    if record["id"] is None:
-        record["id"] = change.get("objectId")
-    return record
+    """The part of a raw change object that the fingerprint covers (step 1 of the recipe)."""
+    get = change.get
+    object_id = get("id")
+    if object_id is None:
+        object_id = get("objectId")
+    return {
+        "entityTypeName": get("entityTypeName"),
+        "id": object_id,
+        "recoveryAction": get("recoveryAction"),
+        "deltaFromCurrent": get("deltaFromCurrent"),
+        "currentState": get("currentState"),
+    }
 
 
 def _text(value: Any) -> str:
     return "" if value is None else str(value)
-
-
-def change_digest(change: Mapping[str, Any]) -> str:
-    """Hex sha256 of one change's canonical record (step 1 of the recipe)."""
-    return hashlib.sha256(canonical_bytes(change_record(change))).hexdigest()
 
 
 class Fingerprinter:
@@ -107,16 +101,13 @@ class Fingerprinter:
         self._entries: list[tuple[str, str, bytes]] = []
 
     def add(self, change: Mapping[str, Any]) -> None:
-        """Add one raw change object (as Graph sent it)."""
+        """Add one raw change object (as Graph sent it); `json.dumps` encodes its record."""
         record = change_record(change)
-        digest = hashlib.sha256(canonical_bytes(record)).digest()
-        entity_type = record["entityTypeName"]
-        object_id = record["id"]
         self._entries.append(
             (
-                "" if entity_type is None else str(entity_type),
-                "" if object_id is None else str(object_id),
-                digest,
+                _text(record["entityTypeName"]),
+                _text(record["id"]),
+                hashlib.sha256(canonical_bytes(record)).digest(),
             )
         )
 
@@ -133,31 +124,17 @@ class Fingerprinter:
             for change in page:
                 self.add(change)
             return
-        encode = _SORTED.encode
         sha256 = hashlib.sha256
         entries = self._entries
         for change in page:
-            get = change.get
-            entity_type = get("entityTypeName")
-            object_id = get("id")
-            if object_id is None:
-                object_id = get("objectId")
-            record = {  # change_record(), inlined: this runs once per change
-                "entityTypeName": entity_type,
-                "id": object_id,
-                "recoveryAction": get("recoveryAction"),
-                "deltaFromCurrent": get("deltaFromCurrent"),
-                "currentState": get("currentState"),
-            }
-            try:
-                data = encode(record)
-            except _REFUSED:
-                data = canonical_bytes(record)
+            record = change_record(change)
+            entity_type = record["entityTypeName"]
+            object_id = record["id"]
             entries.append(
                 (
                     entity_type if type(entity_type) is str else _text(entity_type),
                     object_id if type(object_id) is str else _text(object_id),
-                    sha256(data).digest(),
+                    sha256(jsoncodec.encode(record, _SORTED, canonical_bytes)).digest(),
                 )
             )
 
@@ -186,7 +163,8 @@ class Fingerprinter:
         )
         # "changes" sorts first, so the document starts with `{"changes":[]`; hex digests need
         # no escaping, so the list is joined straight into place (same bytes, a lot faster).
-        assert head.startswith(_CHANGES_KEY + b"]")
+        if not head.startswith(_CHANGES_KEY + b"]"):  # only a change to the recipe gets here
+            raise RuntimeError("fingerprint document does not start with its changes list")
         hexes = '","'.join(map(bytes.hex, map(itemgetter(2), self._entries)))
         listed = f'"{hexes}"'.encode("ascii") if self._entries else b""
         document = _CHANGES_KEY + listed + head[len(_CHANGES_KEY) :]

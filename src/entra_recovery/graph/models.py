@@ -22,6 +22,7 @@ from entra_recovery.constants import ODATA_TYPE_NAME_AND_IDS_FILTER
 from entra_recovery.constants import ODATA_TYPE_NAMES_FILTER
 from entra_recovery.constants import ODATA_TYPE_PREVIEW_JOB
 from entra_recovery.constants import ODATA_TYPE_RECOVERY_JOB
+from entra_recovery.timestamps import parse_iso
 
 # A change object exactly as Graph sent it (getChanges / getFailedChanges item).
 Change = dict[str, Any]
@@ -169,16 +170,6 @@ class FilteringCriteria:
         return "everything (all supported entity types)"
 
 
-def _parse_time(value: Any) -> datetime | None:
-    if not isinstance(value, str) or not value:
-        return None
-    text = value.replace("Z", "+00:00")
-    try:
-        return datetime.fromisoformat(text)
-    except ValueError:
-        return None
-
-
 @dataclass(frozen=True)
 class Snapshot:
     """A daily snapshot (`microsoft.graph.entraRecoveryServices.snapshot`)."""
@@ -193,7 +184,7 @@ class Snapshot:
         total = data.get("totalChangedObjects")
         return cls(
             id=str(data.get("id", "")),
-            created=_parse_time(data.get("createdDateTime")),
+            created=parse_iso(data.get("createdDateTime")),
             total_changed_objects=total if isinstance(total, int) else None,
             raw=dict(data),
         )
@@ -234,9 +225,9 @@ class Job:
             kind=detected,
             status=JobStatus.parse(status_text),
             status_text=status_text,
-            target_state=_parse_time(data.get("targetStateDateTime")),
-            started=_parse_time(data.get("jobStartDateTime")),
-            completed=_parse_time(data.get("jobCompletionDateTime")),
+            target_state=parse_iso(data.get("targetStateDateTime")),
+            started=parse_iso(data.get("jobStartDateTime")),
+            completed=parse_iso(data.get("jobCompletionDateTime")),
             criteria=FilteringCriteria.from_json(data.get("filteringCriteria")),
             total_changed_objects=_opt_int(data.get("totalChangedObjectsCalculated")),
             total_changed_links=_opt_int(data.get("totalChangedLinksCalculated")),

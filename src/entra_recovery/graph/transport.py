@@ -11,14 +11,12 @@ as Graph sent it) and headers (`Location`, `request-id`). Non-2xx answers become
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-import msgspec
-
+from entra_recovery import jsoncodec
 from entra_recovery.constants import PREFER_UNKNOWN_ENUMS
 from entra_recovery.errors import GraphError
 from entra_recovery.graph.failures import check_same_origin
@@ -59,32 +57,17 @@ class Response:
         """The body as JSON, and whether any number in it is a float (has a fraction or an
         exponent). Strict: `NaN`, `Infinity` and `-Infinity` are not JSON and are refused.
 
-        msgspec parses (fast, integers of any size exact); whatever it refuses (a lone
-        surrogate, a byte-order mark, nesting beyond its limit, anything malformed) goes to
-        `json.loads`, which gives the same values or the error."""
-        floats = False
-
-        def parse_float(text: str) -> float:
-            nonlocal floats
-            floats = True
-            return float(text)
-
+        Parsed by `jsoncodec.decode` (msgspec, the standard parser for what it refuses)."""
         if not self.body:
             return None, False
         try:
-            return msgspec.json.Decoder(float_hook=parse_float).decode(self.body), floats
-        except (ValueError, RecursionError):  # msgspec.DecodeError is a ValueError
-            floats = False
-        try:
-            text = self.body.decode("utf-8")
-            data = json.loads(text, parse_float=parse_float, parse_constant=_not_json)
+            return jsoncodec.decode(self.body)
         except (ValueError, RecursionError):  # UnicodeDecodeError is a ValueError
             raise GraphError(
                 f"Graph sent a body that is not JSON from {safe_url(self.url)}",
                 status=self.status,
                 url=safe_url(self.url),
             ) from None
-        return data, floats
 
     def json_object(self) -> dict[str, Any]:
         return self.json_object_with_floats()[0]
@@ -98,10 +81,6 @@ class Response:
                 url=safe_url(self.url),
             )
         return data, floats
-
-
-def _not_json(token: str) -> Any:
-    raise ValueError(f"{token} is not a JSON value")
 
 
 class Transport:

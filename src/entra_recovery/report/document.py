@@ -12,7 +12,6 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from dataclasses import field
-from datetime import UTC
 from datetime import datetime
 from typing import Any
 from typing import Final
@@ -22,6 +21,7 @@ from entra_recovery.diff.compare import DiffComparison
 from entra_recovery.diff.guards import GuardResult
 from entra_recovery.diff.model import Diff
 from entra_recovery.diff.model import ObjectChange
+from entra_recovery.timestamps import iso_z
 
 TOOL_NAME: Final = "entra-recovery"
 
@@ -163,20 +163,5 @@ def default_status(diff: Diff, apply: ApplyInfo | None) -> str:
 
 
 def format_time(value: datetime | None) -> str | None:
-    """ISO 8601 in UTC with a `Z` suffix (naive datetimes are taken as UTC)."""
-    if value is None:
-        return None
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=UTC)
-    return value.astimezone(UTC).isoformat().replace("+00:00", "Z")
-
-
-def parse_time(value: Any) -> datetime | None:
-    """Inverse of `format_time`; None for anything unparsable."""
-    if not isinstance(value, str) or not value:
-        return None
-    try:
-        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+    """`timestamps.iso_z`, None kept."""
+    return None if value is None else iso_z(value)

@@ -8,8 +8,8 @@ The document is streamed a few hundred changes at a time, so 100,000 changes nev
 big dict or string.
 Layout: the small top-level objects are indented by two spaces; each entry of `changes` and
 `apply.failedChanges` is written on one compact line (a line per object diffs well). Those lines
-are written by msgspec, several times faster than the standard encoder; what it refuses (a lone
-surrogate) is written by `json` instead.
+are written through `jsoncodec` (msgspec, several times faster than the standard encoder; what
+it refuses, a lone surrogate, is written by `json` instead).
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ from typing import Final
 
 import msgspec
 
+from entra_recovery import jsoncodec
 from entra_recovery.diff.serialize import change_to_json
 from entra_recovery.report.document import Report
 from entra_recovery.report.options import RenderOptions
@@ -42,17 +43,16 @@ def _utf8_safe(text: str) -> str:
 
 
 _LINE: Final = json.JSONEncoder(ensure_ascii=False, allow_nan=False, separators=(",", ":"))
-
-
 _FAST_LINE: Final = msgspec.json.Encoder()
 
 
+def _slow_line(item: Any) -> bytes:
+    return _utf8_safe(_LINE.encode(item)).encode("utf-8")
+
+
 def _line(item: dict[str, Any]) -> str:
-    """One compact JSON line."""
-    try:
-        return _FAST_LINE.encode(item).decode("utf-8")
-    except (msgspec.EncodeError, TypeError, ValueError, RecursionError):
-        return _utf8_safe(_LINE.encode(item))
+    """One compact JSON line (see `jsoncodec`: msgspec, `json` for what it refuses)."""
+    return jsoncodec.encode(item, _FAST_LINE, _slow_line).decode("utf-8")
 
 
 def _dump(value: Any, level: int) -> str:

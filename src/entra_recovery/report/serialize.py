@@ -29,7 +29,7 @@ from entra_recovery.report.document import PlanInfo
 from entra_recovery.report.document import Report
 from entra_recovery.report.document import SnapshotInfo
 from entra_recovery.report.document import format_time
-from entra_recovery.report.document import parse_time
+from entra_recovery.timestamps import parse_iso
 
 
 def report_head_to_json(report: Report) -> dict[str, Any]:
@@ -115,7 +115,7 @@ def _report_from_json(data: Mapping[str, Any], diff: Diff) -> Report:
     snapshot = data.get("snapshot")
     job = data.get("job")
     apply = data.get("apply")
-    generated = parse_time(data.get("generatedAt"))
+    generated = parse_iso(data.get("generatedAt"))
     if generated is None:
         raise ReportDataError("the diff report has no valid `generatedAt`")
     return Report(
@@ -134,7 +134,7 @@ def _report_from_json(data: Mapping[str, Any], diff: Diff) -> Report:
         tenant=str_or_none(data.get("tenant")),
         snapshot=None
         if not snapshot
-        else SnapshotInfo(str(snapshot.get("id")), parse_time(snapshot.get("createdDateTime"))),
+        else SnapshotInfo(str(snapshot.get("id")), parse_iso(snapshot.get("createdDateTime"))),
         job=None
         if not job
         else JobInfo(

@@ -13,33 +13,24 @@ from __future__ import annotations
 import contextlib
 import json
 import secrets
-from collections.abc import Callable
 from collections.abc import Iterator
 from dataclasses import asdict
 from dataclasses import dataclass
 from dataclasses import field
 from dataclasses import fields
 from datetime import UTC
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from entra_recovery.errors import RunJournalError
 from entra_recovery.runner.statedir import ensure_dir
 from entra_recovery.runner.statedir import write_private
+from entra_recovery.timestamps import Clock
+from entra_recovery.timestamps import iso_z
+from entra_recovery.timestamps import utc_now
 
 JOURNAL_VERSION = 1
 RUNS_FOLDER = "runs"
-
-Clock = Callable[[], datetime]
-
-
-def utc_now() -> datetime:
-    return datetime.now(UTC)
-
-
-def _stamp(moment: datetime) -> str:
-    return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
 
 
 @dataclass
@@ -122,7 +113,7 @@ class RunJournal:
         """Start a new journal with a fresh run id and write it."""
         now = clock()
         run_id = f"{now.astimezone(UTC):%Y%m%dT%H%M%SZ}-{secrets.token_hex(3)}"
-        stamp = _stamp(now)
+        stamp = iso_z(now)
         record = RunRecord(
             run_id=run_id,
             command=command,
@@ -154,7 +145,7 @@ class RunJournal:
         return cls(path, record, clock=clock)
 
     def save(self) -> None:
-        self.record.updated_at = _stamp(self._clock())
+        self.record.updated_at = iso_z(self._clock())
         text = json.dumps(self.record.to_json(), indent=2, sort_keys=False, default=str)
         # Every write is atomic; those of runs that can create a recovery job are also fsynced,
         # because resume must know about a job even after a power cut. A preview's journal
@@ -172,7 +163,7 @@ class RunJournal:
 
     def mark(self, name: str, state: str, detail: str = "") -> None:
         """Record a step transition and write the journal."""
-        self.record.steps.append(RunStep(name, state, _stamp(self._clock()), detail))
+        self.record.steps.append(RunStep(name, state, iso_z(self._clock()), detail))
         self.save()
 
     @contextlib.contextmanager
@@ -187,7 +178,7 @@ class RunJournal:
         self.mark(name, "finished")
 
     def now_stamp(self) -> str:
-        return _stamp(self._clock())
+        return iso_z(self._clock())
 
 
 def runs_dir(state_dir: Path) -> Path:

@@ -20,6 +20,7 @@ from entra_recovery.graph.models import Identity
 from entra_recovery.graph.models import Snapshot
 from entra_recovery.plan import Scope
 from entra_recovery.plan import SnapshotSelector
+from entra_recovery.timestamps import iso_z
 
 
 def criteria_for(scope: Scope) -> FilteringCriteria:
@@ -56,9 +57,7 @@ def _created(snapshot: Snapshot) -> datetime:
 
 
 def _stamp(moment: datetime | None) -> str:
-    if moment is None:
-        return "unknown time"
-    return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
+    return "unknown time" if moment is None else iso_z(moment)
 
 
 def available_hint(snapshots: Sequence[Snapshot]) -> str:

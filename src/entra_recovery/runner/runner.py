@@ -45,9 +45,7 @@ from entra_recovery.runner.events import RunnerEvents
 from entra_recovery.runner.gates import check_fingerprint
 from entra_recovery.runner.gates import check_guards
 from entra_recovery.runner.gates import check_mode
-from entra_recovery.runner.journal import Clock
 from entra_recovery.runner.journal import RunJournal
-from entra_recovery.runner.journal import utc_now
 from entra_recovery.runner.prefetch import prefetch
 from entra_recovery.runner.resolve import check_tenant
 from entra_recovery.runner.resolve import criteria_for
@@ -55,6 +53,8 @@ from entra_recovery.runner.resolve import select_snapshot
 from entra_recovery.runner.results import ApplyResult
 from entra_recovery.runner.results import Preview
 from entra_recovery.runner.saved import PreviewStore
+from entra_recovery.timestamps import Clock
+from entra_recovery.timestamps import utc_now
 
 Confirm = Callable[[Preview], bool]
 

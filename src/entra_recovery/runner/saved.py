@@ -19,6 +19,7 @@ from typing import Any
 
 import msgspec
 
+from entra_recovery import jsoncodec
 from entra_recovery.diff import compare
 from entra_recovery.diff import diff_from_json
 from entra_recovery.errors import UsageError
@@ -32,6 +33,12 @@ PREVIEWS_FOLDER = "previews"
 INDEX_VERSION = 1
 KEEP_PREVIEWS = 200
 MAX_LISTED = 20
+_COMPACT = msgspec.json.Encoder()
+
+
+def _ascii_json(document: Any) -> bytes:
+    """The index as plain `json` writes it (a lone surrogate in a name or id is escaped)."""
+    return json.dumps(document, separators=(",", ":")).encode("ascii")
 
 
 class PreviewStore:
@@ -57,10 +64,7 @@ class PreviewStore:
             "changes": rows,
         }
         path = self.path_for(preview.fingerprint)
-        try:
-            data = msgspec.json.encode(document)
-        except (msgspec.EncodeError, ValueError):  # a lone surrogate in a name or id
-            data = json.dumps(document, separators=(",", ":")).encode("ascii")
+        data = jsoncodec.encode(document, _COMPACT, _ascii_json)
         # No fsync: the index only explains a refusal; a lost one means "pass --approved-report".
         write_private(path, data, durable=False)
         self._prune()
