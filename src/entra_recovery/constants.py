@@ -60,6 +60,8 @@ ENTITY_TYPES = (
 
 # recoveryAction members we know; anything else is passed through, never dropped.
 RECOVERY_ACTIONS = ("update", "restore", "softDelete")
+# What a plan's guards allow when `guards.allowedActions` is not given: softDelete must be listed.
+DEFAULT_ALLOWED_ACTIONS = ("update", "restore")
 
 # recoveryStatus members (reference section 4.6).
 JOB_STATUSES = (
@@ -77,6 +79,13 @@ PLAN_API_VERSION = "entra-recovery/v1"
 PLAN_KIND = "RecoveryPlan"
 PLAN_SCHEMA_FILE = "recovery-plan.schema.json"
 DIFF_REPORT_SCHEMA_FILE = "diff-report.schema.json"
+
+
+class PlanMode(enum.StrEnum):
+    """A plan's `mode`: whether it may ever start a recovery job."""
+
+    PREVIEW = "preview"
+    APPLY = "apply"
 
 
 class ExitCode(enum.IntEnum):

@@ -38,6 +38,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from collections.abc import Iterable
 from collections.abc import Mapping
 from operator import itemgetter
@@ -50,6 +51,9 @@ from entra_recovery import jsoncodec
 
 FINGERPRINT_VERSION: Final = 1
 FINGERPRINT_PREFIX: Final = "sha256:"
+FINGERPRINT_PATTERN: Final = "^sha256:[0-9a-f]{64}$"
+"""A fingerprint's form; both JSON Schemas (plan, diff report) carry the same pattern."""
+_FINGERPRINT_RE: Final = re.compile(FINGERPRINT_PATTERN)
 _CHANGES_KEY: Final = b'{"changes":['
 # Sorted keys, compact, UTF-8: equal to `canonical_bytes` for every float-free JSON value.
 _SORTED: Final = msgspec.json.Encoder(order="sorted")
@@ -183,10 +187,5 @@ def fingerprint(
 
 
 def is_fingerprint(value: str) -> bool:
-    """True for a well-formed `sha256:<64 lowercase hex>` string."""
-    digest = value[len(FINGERPRINT_PREFIX) :]
-    return (
-        value.startswith(FINGERPRINT_PREFIX)
-        and len(digest) == 64
-        and all(ch in "0123456789abcdef" for ch in digest)
-    )
+    """True for a well-formed `sha256:<64 lowercase hex>` string (`FINGERPRINT_PATTERN`)."""
+    return _FINGERPRINT_RE.fullmatch(value) is not None

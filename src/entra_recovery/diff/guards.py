@@ -12,11 +12,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Final
 
-from entra_recovery.diff.model import ACTION_RESTORE
-from entra_recovery.diff.model import ACTION_UPDATE
+from entra_recovery.constants import DEFAULT_ALLOWED_ACTIONS
 from entra_recovery.diff.model import Diff
-
-DEFAULT_ALLOWED_ACTIONS: Final = (ACTION_UPDATE, ACTION_RESTORE)
 
 GUARD_MAX_CHANGES: Final = "maxChanges"
 GUARD_ALLOWED_ACTIONS: Final = "allowedActions"

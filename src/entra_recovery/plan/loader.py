@@ -18,14 +18,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from entra_recovery.constants import DEFAULT_ALLOWED_ACTIONS
 from entra_recovery.constants import PLAN_API_VERSION
 from entra_recovery.constants import PLAN_KIND
 from entra_recovery.constants import VERSION
+from entra_recovery.constants import PlanMode
 from entra_recovery.errors import Issue
 from entra_recovery.errors import PlanLoadError
 from entra_recovery.errors import PlanValidationError
 from entra_recovery.plan import yaml as plan_yaml
-from entra_recovery.plan.model import DEFAULT_ALLOWED_ACTIONS
 from entra_recovery.plan.model import DEFAULT_REPORT_FORMATS
 from entra_recovery.plan.model import Approval
 from entra_recovery.plan.model import Guards
@@ -293,7 +294,7 @@ def build_plan(data: Mapping[str, Any], *, path: str, sha256: str) -> Plan:
             if "objects" in scope
             else None,
         ),
-        mode=data.get("mode", "preview"),
+        mode=PlanMode(data.get("mode", PlanMode.PREVIEW)),
         guards=Guards(
             max_changes=guards.get("maxChanges"),
             allowed_actions=tuple(guards.get("allowedActions", DEFAULT_ALLOWED_ACTIONS)),

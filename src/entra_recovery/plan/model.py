@@ -10,9 +10,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-DEFAULT_ALLOWED_ACTIONS = ("update", "restore")
+from entra_recovery.constants import DEFAULT_ALLOWED_ACTIONS
+from entra_recovery.constants import PlanMode
+
 DEFAULT_REPORT_FORMATS = ("terminal",)
-MODES = ("preview", "apply")
 
 
 @dataclass(frozen=True)
@@ -100,7 +101,7 @@ class Plan:
     tenant: str
     snapshot: SnapshotSelector
     scope: Scope
-    mode: str
+    mode: PlanMode
     guards: Guards
     approval: Approval | None
     report_formats: tuple[str, ...]

@@ -304,8 +304,3 @@ def parse(raw: bytes, path: str, text: str | None = None) -> Document:
     walker = _Walker(path)
     data = walker.walk(root, ())
     return Document(text=text, raw=raw, root=root, data=data, issues=tuple(walker.issues))
-
-
-def load_document(path: str | os.PathLike[str]) -> Document:
-    """Read and parse the plan file at `path` (raises `PlanLoadError`)."""
-    return parse(read_bytes(path), os.fspath(path))

@@ -7,23 +7,23 @@ last gate, belongs to the caller (the CLI prompts or takes `--yes`).
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
+from entra_recovery.constants import PlanMode
+from entra_recovery.diff import is_fingerprint
 from entra_recovery.errors import FingerprintMismatch
 from entra_recovery.errors import GateRefused
 from entra_recovery.plan import Plan
 from entra_recovery.runner.results import Preview
 from entra_recovery.runner.saved import PreviewStore
 
-FINGERPRINT_RE = re.compile(r"^sha256:[0-9a-f]{64}$")
-
 
 def check_mode(plan: Plan, fingerprint: str | None) -> str:
     """Refuse plans that may not apply; return the approved fingerprint to compare against."""
-    if plan.mode != "apply":
+    if plan.mode is not PlanMode.APPLY:
         raise GateRefused(
-            f"plan {plan.name!r} is in mode {plan.mode!r}; only `mode: apply` plans may recover",
+            f"plan {plan.name!r} is in mode {plan.mode.value!r}; "
+            "only `mode: apply` plans may recover",
             gate="mode",
             hint="review the preview, then set `mode: apply` (with metadata.change) in a "
             "reviewed commit",
@@ -36,7 +36,7 @@ def check_mode(plan: Plan, fingerprint: str | None) -> str:
             hint=f"run `entra-recovery plan preview {plan.path}`, have the report reviewed, and "
             "put its fingerprint in approval.fingerprint (or pass --fingerprint)",
         )
-    if not FINGERPRINT_RE.match(approved):
+    if not is_fingerprint(approved):
         raise GateRefused(
             f"{approved!r} is not a fingerprint (expected sha256: and 64 hex digits)",
             gate="fingerprint",

@@ -6,6 +6,8 @@ import copy
 import hashlib
 import json
 import random
+import re
+from pathlib import Path
 
 import pytest
 from hypothesis import given
@@ -15,6 +17,7 @@ from hypothesis import strategies as st
 from entra_recovery.diff import Fingerprinter
 from entra_recovery.diff import fingerprint
 from entra_recovery.diff import is_fingerprint
+from entra_recovery.diff.fingerprint import FINGERPRINT_PATTERN
 from helpers import report_samples as s
 
 
@@ -238,3 +241,13 @@ def test_pages_with_floats_take_the_json_dumps_way() -> None:
     wrongly_promised = Fingerprinter("snap", None)
     wrongly_promised.add_page([change], floats=False)
     assert wrongly_promised.hexdigest() != expected
+
+
+@pytest.mark.parametrize("schema", ["recovery-plan.schema.json", "diff-report.schema.json"])
+def test_schemas_spell_the_fingerprint_like_the_code(schema: str) -> None:
+    """Every `sha256:` pattern in the JSON Schemas is `FINGERPRINT_PATTERN`, so the schema,
+    the gate and the fingerprinter cannot disagree about what a fingerprint looks like."""
+    text = (Path(__file__).parents[3] / "schemas" / schema).read_text(encoding="utf-8")
+    patterns = re.findall(r'"pattern": "(\^sha256:[^"]*)"', text)
+    assert patterns
+    assert {json.loads(f'"{p}"') for p in patterns} == {FINGERPRINT_PATTERN}
