@@ -192,3 +192,14 @@ def test_third_party_validators_accept_our_plans() -> None:
         check=False,
     )
     assert bad.returncode == 1
+
+
+@pytest.mark.parametrize("command", ["validate", "preview"])
+def test_an_empty_folder_is_an_error_for_every_plan_command(command: str, tmp_path: Path) -> None:
+    """`plan validate` and `plan preview` both refuse a folder without plan files, in the same
+    words and with exit 1, before anything talks to Graph."""
+    (tmp_path / "notes.txt").write_text("not a plan", encoding="utf-8")
+    result = run_cli(["plan", command, str(tmp_path)])
+    assert result.code == 1
+    assert f"{tmp_path}" in result.stdout + result.stderr
+    assert "no plan files (*.yaml, *.yml) in this folder" in result.stdout + result.stderr

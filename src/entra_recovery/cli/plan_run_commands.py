@@ -24,7 +24,6 @@ from entra_recovery.cli.output import ReportWriter
 from entra_recovery.cli.output import color_enabled
 from entra_recovery.cli.output import echo_apply_summary
 from entra_recovery.cli.progress import TerminalProgress
-from entra_recovery.cli.runtime import expand_plan_paths
 from entra_recovery.cli.runtime import open_runner
 from entra_recovery.constants import SCOPE_PREVIEW
 from entra_recovery.constants import SCOPE_READ
@@ -36,6 +35,7 @@ from entra_recovery.errors import RecoveryError
 from entra_recovery.gcpause import paused_gc
 from entra_recovery.plan import Plan
 from entra_recovery.plan import load_plan
+from entra_recovery.plan.loader import expand_paths
 from entra_recovery.report import RENDERERS
 from entra_recovery.runner.journal import RunJournal
 from entra_recovery.runner.reporting import build_report
@@ -105,7 +105,7 @@ def preview_command(
     Exit codes: 0 no changes, 2 changes found, 1 error.
     """
     app = app_context()
-    plans = expand_plan_paths(paths)
+    plans = expand_paths(paths)
     writer = ReportWriter(
         formats=formats,
         output_dir=output_dir,

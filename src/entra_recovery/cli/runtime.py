@@ -1,5 +1,5 @@
 """
-Building what plan commands need: the plan list, and a runner over a live Graph client.
+Building what plan commands need: a runner over a live Graph client.
 
 Everything that talks to Graph is opened inside one event loop (`asyncio.run` once per
 command), so the SDK's HTTP connection pool lives and dies with that loop.
@@ -13,26 +13,8 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from entra_recovery.cli.context import AppContext
-from entra_recovery.errors import UsageError
 from entra_recovery.runner.runner import PlanRunner
 from entra_recovery.runner.statedir import default_state_dir
-
-PLAN_SUFFIXES = (".yaml", ".yml")
-
-
-def expand_plan_paths(paths: Sequence[str]) -> list[str]:
-    """Files as given; folders expanded to their *.yaml/*.yml files, sorted."""
-    result: list[str] = []
-    for raw in paths:
-        path = Path(raw)
-        if path.is_dir():
-            found = sorted(p for p in path.rglob("*") if p.suffix in PLAN_SUFFIXES and p.is_file())
-            if not found:
-                raise UsageError(f"{raw}: no plan files (*.yaml, *.yml) in this folder")
-            result.extend(str(p) for p in found)
-        else:
-            result.append(raw)
-    return list(dict.fromkeys(result))
 
 
 def state_dir_of(app: AppContext) -> Path:

@@ -230,18 +230,28 @@ def load_plan(path: str | os.PathLike[str]) -> Plan:
 
 
 def expand_paths(paths: Sequence[str]) -> list[str]:
-    """Files as given; folders expanded to their *.yaml/*.yml files (recursively, sorted)."""
+    """
+    Files as given; folders expanded to their *.yaml/*.yml files (recursively, sorted); each
+    file once, in the order first named.
+
+    Raises:
+        PlanLoadError: a folder holds no plan file (a typo in a CI path must not pass as
+            "0 plans, all fine").
+    """
     result: list[str] = []
     for raw in paths:
         folder = Path(raw)
-        if folder.is_dir():
-            result.extend(
-                str(p)
-                for p in sorted(folder.rglob("*"))
-                if p.suffix in PLAN_SUFFIXES and p.is_file()
-            )
-        else:
+        if not folder.is_dir():
             result.append(raw)
+            continue
+        found = [
+            str(p) for p in sorted(folder.rglob("*")) if p.suffix in PLAN_SUFFIXES and p.is_file()
+        ]
+        if not found:
+            raise PlanLoadError(
+                "no plan files (*.yaml, *.yml) in this folder", path=raw, hint="check the path"
+            )
+        result.extend(found)
     return list(dict.fromkeys(result))
 
 
@@ -251,15 +261,13 @@ def validate_paths(paths: Sequence[str]) -> list[FileResult]:
     A folder without plan files yields one failed result for the folder itself.
     """
     results: list[FileResult] = []
+    names: list[str] = []
     for raw in paths:
-        if Path(raw).is_dir() and not expand_paths([raw]):
-            error = PlanLoadError(
-                "no plan files (*.yaml, *.yml) in this folder",
-                path=raw,
-                hint="check the path",
-            )
+        try:
+            names.extend(expand_paths([raw]))
+        except PlanLoadError as error:
             results.append(FileResult(raw, None, (load_error_issue(error),), error))
-    for name in expand_paths(paths):
+    for name in dict.fromkeys(names):
         results.append(check_file(name))
     return results
 
