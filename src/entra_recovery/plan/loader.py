@@ -229,6 +229,17 @@ def load_plan(path: str | os.PathLike[str]) -> Plan:
     return result.plan
 
 
+_NO_PLAN_FILES = "no plan files (*.yaml, *.yml) in this folder"
+
+
+def _plan_files(raw: str) -> list[str]:
+    """`raw` itself when it is not a folder; else its *.yaml/*.yml files, recursively, sorted."""
+    folder = Path(raw)
+    if not folder.is_dir():
+        return [raw]
+    return [str(p) for p in sorted(folder.rglob("*")) if p.suffix in PLAN_SUFFIXES and p.is_file()]
+
+
 def expand_paths(paths: Sequence[str]) -> list[str]:
     """
     Files as given; folders expanded to their *.yaml/*.yml files (recursively, sorted); each
@@ -240,33 +251,24 @@ def expand_paths(paths: Sequence[str]) -> list[str]:
     """
     result: list[str] = []
     for raw in paths:
-        folder = Path(raw)
-        if not folder.is_dir():
-            result.append(raw)
-            continue
-        found = [
-            str(p) for p in sorted(folder.rglob("*")) if p.suffix in PLAN_SUFFIXES and p.is_file()
-        ]
+        found = _plan_files(raw)
         if not found:
-            raise PlanLoadError(
-                "no plan files (*.yaml, *.yml) in this folder", path=raw, hint="check the path"
-            )
+            raise PlanLoadError(f"{raw}: {_NO_PLAN_FILES}", path=raw, hint="check the path")
         result.extend(found)
     return list(dict.fromkeys(result))
 
 
 def validate_paths(paths: Sequence[str]) -> list[FileResult]:
-    """Validate every plan file named (folders expanded); one `FileResult` per file.
-
-    A folder without plan files yields one failed result for the folder itself.
-    """
+    """Validate every plan file named (folders expanded, as `expand_paths` does); one
+    `FileResult` per file, and one failed result for each folder without plan files."""
     results: list[FileResult] = []
     names: list[str] = []
     for raw in paths:
-        try:
-            names.extend(expand_paths([raw]))
-        except PlanLoadError as error:
+        found = _plan_files(raw)
+        if not found:
+            error = PlanLoadError(_NO_PLAN_FILES, path=raw, hint="check the path")
             results.append(FileResult(raw, None, (load_error_issue(error),), error))
+        names.extend(found)
     for name in dict.fromkeys(names):
         results.append(check_file(name))
     return results
