@@ -5,8 +5,9 @@ Running a coroutine to completion from synchronous code: `asyncio.run`, minus on
 that holds the main task and, when it puts the default handler back, `signal.signal` tries to turn
 the old handler into an enum member and fails: the failure message is built with
 `repr(handler)`, which includes `repr(task)`, which includes `repr(task.result())`. A preview
-of 100,000 changes has a repr of hundreds of megabytes and costs seconds, twice per run. Here the coroutine's result travels in a box whose repr is
-constant, so the task's own result is always None.
+of 100,000 changes has a repr of hundreds of megabytes and costs seconds, twice per run. Here
+the coroutine's result travels in a box whose repr is constant, so the task's own result is
+always None.
 
 Every synchronous entry point (CLI commands, the PowerShell-parity functions) uses `run`.
 """
