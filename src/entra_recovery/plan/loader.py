@@ -190,7 +190,8 @@ def check_bytes(raw: bytes, name: str) -> FileResult:
         )
         for raw_issue in doc.issues
     ]
-    issues.extend(_located(doc, name, lines, f) for f in findings)
+    unusable = {raw_issue.path for raw_issue in doc.issues if raw_issue.replaces_value}
+    issues.extend(_located(doc, name, lines, f) for f in findings if f.path not in unusable)
     return FileResult(name, None, _sorted(issues))
 
 

@@ -15,19 +15,34 @@ from entra_recovery.errors import Issue
 from entra_recovery.plan.loader import FileResult
 
 JSON_FORMAT_VERSION = "1.0"
+# Longest source line shown under a problem; longer ones are cut around the caret.
+SOURCE_WINDOW = 120
 # Control characters in a source line would move the caret or drive the terminal: show U+FFFD.
 _CONTROL = {c: "\ufffd" for c in [*range(0x00, 0x09), *range(0x0A, 0x20), *range(0x7F, 0xA0)]}
+
+
+def _window(source: str, column: int, width: int) -> tuple[str, int, int]:
+    """A long source line cut to `SOURCE_WINDOW` characters around the column (with `…` where
+    it was cut), and the caret's column and width in the cut line."""
+    if len(source) <= SOURCE_WINDOW:
+        return source, column, width
+    start = max(0, min(column - 1 - SOURCE_WINDOW // 3, len(source) - SOURCE_WINDOW))
+    end = start + SOURCE_WINDOW
+    cut = ("…" if start else "") + source[start:end] + ("…" if end < len(source) else "")
+    shifted = column - start + (1 if start else 0)
+    return cut, shifted, max(1, min(width, end - (column - 1)))
 
 
 def render_issue(issue: Issue) -> str:
     """One problem: the headline, the source line with a caret, and the hint."""
     out = [issue.headline()]
     if issue.source_line is not None:
-        source = issue.source_line.rstrip("\r\n").translate(_CONTROL)
+        whole = issue.source_line.rstrip("\r\n").translate(_CONTROL)
+        source, column, width = _window(whole, issue.column, issue.width)
         gutter = f"{issue.line:>5}"
         out.append(f"{gutter} | {source}")
-        pad = "".join("\t" if c == "\t" else " " for c in source[: issue.column - 1])
-        out.append(f"{'':>5} | {pad}{'^' * max(1, issue.width)}")
+        pad = "".join("\t" if c == "\t" else " " for c in source[: column - 1])
+        out.append(f"{'':>5} | {pad}{'^' * max(1, width)}")
     if issue.hint:
         out.append(f"   hint: {issue.hint}")
     return "\n".join(out)

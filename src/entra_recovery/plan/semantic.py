@@ -6,7 +6,8 @@ defensive about shapes (the schema reports wrong types; these checks just skip t
 
 - `mode: apply` needs `metadata.change`;
 - an entity type appears at most once under `scope.objects`, and ids are unique within it;
-- `snapshot.before` is a real instant with a time zone (quoted or not in YAML);
+- `snapshot.before` is a real instant with a time zone (quoted or not in YAML) that has a UTC
+  equivalent;
 - an object that is in `guards.protectedObjects` and also explicitly in `scope.objects` is a
   contradiction (apply would always refuse), so it is an error;
 - at most `MAX_SCOPE_IDS` ids in a by-id scope (the portal stops at 100 per scope; whether the
@@ -21,6 +22,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from collections.abc import Mapping
+from datetime import UTC
 from datetime import datetime
 from typing import Any
 
@@ -83,6 +85,21 @@ def _check_before(data: Mapping[str, Any]) -> Iterator[Finding]:
             f"{before!r} has no time zone",
             "add Z for UTC (2026-11-27T08:00:00Z) or an offset such as +01:00",
         )
+    elif not _in_utc_range(moment):
+        yield Finding(
+            ("snapshot", "before"),
+            f"{before!r} is out of range: it has no UTC equivalent",
+            "snapshots are kept for a few days; use a recent instant, e.g. 2026-11-27T08:00:00Z",
+        )
+
+
+def _in_utc_range(moment: datetime) -> bool:
+    """Whether an aware instant converts to UTC (0001-01-01T00:00+01:00 does not)."""
+    try:
+        moment.astimezone(UTC)
+    except OverflowError:
+        return False
+    return True
 
 
 def _check_objects(data: Mapping[str, Any]) -> Iterator[Finding]:

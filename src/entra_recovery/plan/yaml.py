@@ -9,7 +9,12 @@ then walks the composed tree itself, which is where the safety rules live:
   custom tags (`!foo`, `!!python/object`) are errors;
 - duplicate keys are errors naming both locations (PyYAML silently keeps the last one);
 - mapping keys must be strings; merge keys (`<<`) are refused;
-- aliases are limited: a "billion laughs" document fails fast instead of expanding.
+- aliases are limited: a "billion laughs" document fails fast instead of expanding;
+- nesting is limited, mapping keys included (a complex key is as deep as its value);
+- numbers are read as YAML 1.2 reads them, not as PyYAML's YAML 1.1 does: `010` (octal 8 in
+  YAML 1.1), `1:00` (base 60: 60), `0x1f`, `0b101` and `1_000` are errors at their line instead of
+  silently different values; integers have at most `MAX_INT_DIGITS` digits and floats must be
+  finite (`.inf`, `.nan` and `1e999` are errors).
 
 Timestamps are kept as their source text, so the JSON Schema sees strings and the semantic
 checks parse them (quoted or not) the same way. Problems that still leave a usable tree
@@ -18,8 +23,10 @@ checks parse them (quoted or not) the same way. Problems that still leave a usab
 
 from __future__ import annotations
 
+import math
 import os
 import re
+import stat
 from dataclasses import dataclass
 from typing import Any
 
@@ -33,6 +40,8 @@ MAX_FILE_BYTES = 1024 * 1024  # a plan is a page of YAML; 1 MiB is generous
 MAX_NODES = 20_000  # nodes after alias expansion
 MAX_ALIASES = 100  # alias uses per document
 MAX_DEPTH = 64
+MAX_INT_DIGITS = 18  # plans hold small counts; this keeps every integer inside 64 bits
+MAX_FLOAT_CHARS = 64
 
 Node = yaml.Node
 ScalarNode = yaml.ScalarNode
@@ -49,11 +58,15 @@ _MAP = _TAG + "map"
 _MERGE = _TAG + "merge"
 _TIMESTAMP = _TAG + "timestamp"
 _NULL = _TAG + "null"
+_INT = _TAG + "int"
+_FLOAT = _TAG + "float"
 _CONSTRUCTOR = yaml.constructor.SafeConstructor()
 _SCALAR_TAGS = {
-    _TAG + name: _CONSTRUCTOR.yaml_constructors[_TAG + name]
-    for name in ("int", "float", "bool", "null")
+    _TAG + name: _CONSTRUCTOR.yaml_constructors[_TAG + name] for name in ("bool", "null")
 }
+# YAML 1.2 core schema forms (decimal only); PyYAML's YAML 1.1 resolver tags more than these.
+_DECIMAL_INT = re.compile(r"[-+]?(?:0|[1-9][0-9]*)")
+_DECIMAL_FLOAT = re.compile(r"[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?")
 
 
 @dataclass(frozen=True)
@@ -64,6 +77,8 @@ class RawIssue:
     node: Node
     message: str
     hint: str | None = None
+    # The value at `path` is unusable (kept as its source text): schema findings there are noise.
+    replaces_value: bool = False
 
 
 @dataclass(frozen=True)
@@ -78,20 +93,48 @@ class Document:
 
 
 def read_bytes(path: str | os.PathLike[str]) -> bytes:
-    """The file's bytes, refusing missing files, folders and files over the size limit."""
+    """The file's bytes, refusing missing files, folders, anything that is not a regular file
+    (a FIFO or a device would block or never end) and files over the size limit."""
     name = os.fspath(path)
     try:
-        with open(name, "rb") as handle:
-            raw = handle.read(MAX_FILE_BYTES + 1)
+        # O_NONBLOCK: opening a FIFO must not wait for a writer; it is refused just below.
+        fd = os.open(name, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
     except FileNotFoundError:
         raise PlanLoadError("no such file", path=name, hint="check the path") from None
     except IsADirectoryError:
         raise PlanLoadError("is a folder, not a plan file", path=name) from None
     except OSError as exc:
         raise PlanLoadError(f"cannot read the file: {exc.strerror}", path=name) from None
+    try:
+        mode = os.fstat(fd).st_mode
+        if stat.S_ISDIR(mode):
+            raise PlanLoadError("is a folder, not a plan file", path=name)
+        if not stat.S_ISREG(mode):
+            raise PlanLoadError(
+                "is not a regular file (a pipe, socket or device)",
+                path=name,
+                hint="save the plan to a file and pass its path",
+            )
+        raw = _read_at_most(fd, MAX_FILE_BYTES + 1)
+    except OSError as exc:
+        raise PlanLoadError(f"cannot read the file: {exc.strerror}", path=name) from None
+    finally:
+        os.close(fd)
     if len(raw) > MAX_FILE_BYTES:
         read_bytes_limit_error(name)
     return raw
+
+
+def _read_at_most(fd: int, limit: int) -> bytes:
+    chunks: list[bytes] = []
+    size = 0
+    while size < limit:
+        chunk = os.read(fd, limit - size)
+        if not chunk:
+            break
+        chunks.append(chunk)
+        size += len(chunk)
+    return b"".join(chunks)
 
 
 def read_bytes_limit_error(name: str) -> None:
@@ -197,7 +240,8 @@ class _Walker:
             hint=hint,
         )
 
-    def walk(self, node: Node, where: tuple[str | int, ...]) -> Any:
+    def walk(self, node: Node, where: tuple[str | int, ...], depth: int = 0) -> Any:
+        """`node` as data; `where` is its JSON path, `depth` its nesting (keys included)."""
         self.nodes += 1
         key = id(node)
         if key in self.seen:
@@ -214,24 +258,32 @@ class _Walker:
         elif self.nodes > MAX_NODES:
             raise self.fail(node, f"the document has more than {MAX_NODES} nodes")
         self.seen.add(key)
-        if len(where) > MAX_DEPTH:
+        if depth > MAX_DEPTH:
             raise self.fail(node, f"nested deeper than {MAX_DEPTH} levels")
         if isinstance(node, ScalarNode):
-            return self.scalar(node)
+            return self.scalar(node, where)
         if node.tag not in (_SEQ, _MAP):
             raise self.fail(node, f"custom YAML tag {_short(node.tag)!r} is not allowed", _TAG_HINT)
         self.active.add(key)
         try:
             if isinstance(node, SequenceNode):
-                return [self.walk(item, (*where, i)) for i, item in enumerate(node.value)]
+                return [
+                    self.walk(item, (*where, i), depth + 1) for i, item in enumerate(node.value)
+                ]
             assert isinstance(node, MappingNode)
-            return self.mapping(node, where)
+            return self.mapping(node, where, depth)
         finally:
             self.active.discard(key)
 
-    def scalar(self, node: ScalarNode) -> Any:
+    def scalar(self, node: ScalarNode, where: tuple[str | int, ...]) -> Any:
         tag = node.tag
         if tag in (STR, _TIMESTAMP):
+            return node.value
+        if tag in (_INT, _FLOAT):
+            problem = _number_problem(node.value, integer=tag == _INT)
+            if problem is None:
+                return int(node.value) if tag == _INT else float(node.value)
+            self.issues.append(RawIssue(where, node, *problem, replaces_value=True))
             return node.value
         construct = _SCALAR_TAGS.get(tag)
         if construct is None:
@@ -240,13 +292,15 @@ class _Walker:
             raise self.fail(node, f"custom YAML tag {_short(tag)!r} is not allowed", _TAG_HINT)
         return construct(_CONSTRUCTOR, node)
 
-    def mapping(self, node: MappingNode, where: tuple[str | int, ...]) -> dict[str, Any]:
+    def mapping(
+        self, node: MappingNode, where: tuple[str | int, ...], depth: int
+    ) -> dict[str, Any]:
         result: dict[str, Any] = {}
         first: dict[str, Node] = {}
         for key_node, value_node in node.value:
             if not where:
                 self.top_key = key_node
-            key = self.walk(key_node, where)
+            key = self.walk(key_node, where, depth + 1)
             if not isinstance(key, str):
                 self.issues.append(
                     RawIssue(
@@ -270,8 +324,57 @@ class _Walker:
                 )
             else:
                 first[key] = key_node
-            result[key] = self.walk(value_node, (*where, key))
+            result[key] = self.walk(value_node, (*where, key), depth + 1)
         return result
+
+
+def _number_problem(text: str, *, integer: bool) -> tuple[str, str] | None:
+    """Why a scalar YAML 1.1 resolved as a number is refused (message, hint), or None.
+
+    Only YAML 1.2's decimal forms are numbers here; an integer has at most `MAX_INT_DIGITS`
+    digits and a float must be finite. Checked on the source text, before any conversion, so a
+    megabyte of digits or of `1:1:1:...` costs a regular expression, not a big-integer loop.
+    """
+    if integer:
+        if _DECIMAL_INT.fullmatch(text) is None:
+            return _yaml11_number(text)
+        digits = len(text.lstrip("+-"))
+        if digits > MAX_INT_DIGITS:
+            return (
+                f"an integer of {digits} digits is too large (at most {MAX_INT_DIGITS})",
+                "quote it if it is text",
+            )
+        return None
+    if len(text) > MAX_FLOAT_CHARS or _DECIMAL_FLOAT.fullmatch(text) is None:
+        return _yaml11_number(text)
+    if not math.isfinite(float(text)):
+        return f"{_clip(text)} is too large a number", "quote it if it is text"
+    return None
+
+
+def _clip(text: str, limit: int = 40) -> str:
+    return repr(text) if len(text) <= limit else repr(text[:limit]) + "..."
+
+
+def _yaml11_number(text: str) -> tuple[str, str]:
+    """The message and hint for a number that YAML 1.1 (PyYAML) reads differently than 1.2."""
+    bare = text.lstrip("+-")
+    if ":" in bare:
+        reading = "a base-60 number (YAML 1.1 reads 1:30 as 90)"
+    elif bare.lower().startswith(("0x", "0b", "0o")):
+        reading = "a hexadecimal, binary or octal number"
+    elif "_" in bare:
+        reading = "a number with '_' separators"
+    elif bare.startswith("0") and bare[1:2].isdigit():
+        reading = "a YAML 1.1 octal number (010 reads as 8)"
+    elif bare.lower() in (".inf", ".nan"):
+        reading = "not a finite number"
+    else:
+        reading = "not a plain decimal number"
+    return (
+        f"{_clip(text)} is {reading}; plans take plain decimal numbers",
+        "write the number in decimal without leading zeros, or quote it if it is text",
+    )
 
 
 def _short(tag: str) -> str:
