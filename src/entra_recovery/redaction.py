@@ -2,12 +2,20 @@
 `redact`: the last line of defence that keeps tokens and secrets out of text meant for humans.
 
 Used by `graph/` for messages built from Graph's answers and by `cli/` for everything it prints
-on stderr. Messages are built from fields that never hold a token; this catches the rest.
+or writes. Messages are built from fields that never hold a token; this catches the rest, in two
+ways:
+- by shape: bearer tokens, JWT-shaped strings and `secret=...` assignments;
+- by value: every secret this process has handled (the access token from the environment, each
+  token a credential returned, client secrets) is registered with `remember_secret` and replaced
+  verbatim wherever it appears, whatever its shape (an opaque token echoed by a server too).
+
+The registry is process-wide and only grows: forgetting a secret could only weaken redaction.
 """
 
 from __future__ import annotations
 
 import re
+import threading
 
 # Bearer tokens, JWT-shaped strings and client secrets in key=value form.
 _SECRET_PATTERNS = (
@@ -15,13 +23,34 @@ _SECRET_PATTERNS = (
     re.compile(r"eyJ[A-Za-z0-9_\-]+\.[A-Za-z0-9_\-]+\.[A-Za-z0-9_\-]*"),
     re.compile(r"(?i)((?:client_secret|access_token|password|secret)\s*[=:]\s*)[^\s&\"']+"),
 )
+REDACTED = "[redacted]"
+# Shorter values are not registered: replacing a 4-character "secret" would shred normal text.
+MIN_SECRET_CHARS = 8
+
+_known: frozenset[str] = frozenset()
+_lock = threading.Lock()
+
+
+def remember_secret(value: str | None) -> None:
+    """Redact `value` verbatim from now on (tokens, client secrets, certificate passwords)."""
+    global _known
+    if not value or len(value) < MIN_SECRET_CHARS:
+        return
+    with _lock:
+        if value not in _known:
+            _known = _known | {value}
 
 
 def redact(text: str) -> str:
-    """Remove anything shaped like a bearer token, JWT or secret assignment."""
+    """Remove every registered secret, and anything shaped like a bearer token, JWT or secret
+    assignment."""
+    # Longest first, so a secret that contains another is removed whole.
+    for secret in sorted(_known, key=len, reverse=True):
+        if secret in text:
+            text = text.replace(secret, REDACTED)
     for pattern in _SECRET_PATTERNS:
         if pattern.groups:
-            text = pattern.sub(lambda m: m.group(1) + "[redacted]", text)
+            text = pattern.sub(lambda m: m.group(1) + REDACTED, text)
         else:
-            text = pattern.sub("[redacted]", text)
+            text = pattern.sub(REDACTED, text)
     return text
