@@ -19,8 +19,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from jsonschema import Draft202012Validator  # type: ignore[import-untyped]
-from jsonschema.exceptions import ValidationError  # type: ignore[import-untyped]
+from jsonschema import Draft202012Validator
+from jsonschema.exceptions import ValidationError
 
 from entra_recovery.constants import PLAN_SCHEMA_FILE
 from entra_recovery.plan.yaml import yaml_repr
@@ -87,7 +87,9 @@ def _message(error: ValidationError) -> str:
     template = custom.get(error.validator) if isinstance(custom, Mapping) else None
     if isinstance(template, str):
         return template.replace("{value}", _shown(error.instance))
-    keyword, expected, value = error.validator, error.validator_value, error.instance
+    keyword = error.validator
+    expected: Any = error.validator_value
+    value: Any = error.instance
     if keyword == "type":
         names = [expected] if isinstance(expected, str) else list(expected)
         wanted = " or ".join(_TYPE_NAMES.get(n, n) for n in names)
@@ -116,6 +118,9 @@ def _message(error: ValidationError) -> str:
 def _findings(error: ValidationError) -> Iterator[Finding]:
     path = tuple(error.absolute_path)
     schema = error.schema if isinstance(error.schema, Mapping) else {}
+    # Typed as possibly unset; both are set for every error iter_errors yields.
+    allowed: Any = error.validator_value
+    instance: Any = error.instance
     if error.validator == "additionalProperties" and isinstance(error.instance, Mapping):
         known = list(schema.get("properties", {}))
         for key in error.instance:
@@ -129,15 +134,15 @@ def _findings(error: ValidationError) -> Iterator[Finding]:
         # jsonschema reports each missing key as its own error, naming it in the message.
         key = _required_key(str(error.message))
         if key is None:
-            key = next((k for k in error.validator_value if k not in error.instance), "?")
+            key = next((k for k in allowed if k not in instance), "?")
         child = schema.get("properties", {}).get(key, {})
         yield Finding(path, f"missing required key {key!r}", docs_hint(child))
         return
     hint = None
     if error.validator == "enum":
-        hint = _suggest(error.instance, error.validator_value)
-        if hint is None and len(error.validator_value) > _LISTED_CHOICES:
-            hint = "allowed: " + ", ".join(str(c) for c in error.validator_value)
+        hint = _suggest(instance, allowed)
+        if hint is None and len(allowed) > _LISTED_CHOICES:
+            hint = "allowed: " + ", ".join(str(c) for c in allowed)
     yield Finding(path, _message(error), hint or docs_hint(schema))
 
 
