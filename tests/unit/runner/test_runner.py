@@ -95,9 +95,9 @@ def _apply_dying(server: Any, state: Path, plan: Plan, exc: BaseException) -> Ru
 
     with pytest.raises(type(exc)):
         asyncio.run(go())
-    journal = holder["runner"].last_journal
-    assert journal is not None
-    return journal
+    book = holder["runner"].recorder.current
+    assert book is not None
+    return book.journal
 
 
 def _failing_scenario(tmp_path: Path) -> Path:
@@ -154,8 +154,8 @@ def test_resume_with_recorded_job_id(emulator: Any, tmp_path: Path) -> None:
 
         async def create_then_die(sid: str, criteria: FilteringCriteria) -> str:
             job_id = await original(sid, criteria)
-            assert runner.last_journal is not None
-            runner.last_journal.update(recovery_job_id=job_id)
+            assert runner.recorder.current is not None
+            runner.recorder.current.update(recovery_job_id=job_id)
             raise KeyboardInterrupt
 
         runner.graph.start_recovery_job = create_then_die  # type: ignore[method-assign]
