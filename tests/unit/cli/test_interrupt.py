@@ -50,3 +50,9 @@ def test_before_request_nothing_recovered(
     """Before the request, nothing was recovered."""
     _explain_interrupt(_journal(tmp_path).record)
     assert "nothing was recovered" in capsys.readouterr().err
+
+
+def test_before_any_run_just_says_interrupted(capsys: pytest.CaptureFixture[str]) -> None:
+    """Ctrl-C before the run had a journal (signing in, opening the client): one word."""
+    _explain_interrupt(None)
+    assert capsys.readouterr().err == "Interrupted.\n"
