@@ -135,7 +135,7 @@ def plain(url: str, token: str) -> None:
 
 def runner(url: str, token: str) -> None:
     """The runner's preview, then every report format."""
-    from entra_recovery.gcpause import paused_gc
+    from entra_recovery.cli.gcpause import paused_gc
     from entra_recovery.graph.client import open_client
     from entra_recovery.graph.settings import GraphSettings
     from entra_recovery.plan import load_plan
@@ -187,7 +187,7 @@ def runner(url: str, token: str) -> None:
             runner = PlanRunner(graph, state_dir=work / "state", poll_interval=0.05, events=Marks())
             return await runner.preview(plan)
 
-    # As `plan preview` does: the cyclic GC is paused for the command (entra_recovery.gcpause).
+    # As `plan preview` does: the cyclic GC is paused for the command (entra_recovery.cli.gcpause).
     with paused_gc():
         record = measure(go, build_report, plan, marks)
     # The collection the re-enabled collector owes, paid after the reports are written.
@@ -202,8 +202,8 @@ def runner(url: str, token: str) -> None:
 def measure(go: Any, build_report: Any, plan: Any, marks: dict[str, float]) -> dict[str, Any]:
     """Preview, JSON report, then the other formats, as `plan preview` writes them."""
     from entra_recovery import aio
+    from entra_recovery.cli.gcpause import paused_gc
     from entra_recovery.cli.output import ReportWriter
-    from entra_recovery.gcpause import paused_gc
     from entra_recovery.report import RENDERERS
 
     work = Path(plan.path).parent

@@ -1,5 +1,6 @@
 """
-Constants shared by every layer: version, API versions, scopes, entity types, exit codes.
+Constants shared by every layer: version, API versions, scopes, entity types, exit codes, and
+the vocabularies of modes, run statuses, journal steps and audit lines.
 
 Nothing here imports anything heavier than the standard library.
 """
@@ -98,3 +99,64 @@ class ExitCode(enum.IntEnum):
     FAILED_CHANGES = 4
     USAGE = 64
     INTERRUPTED = 130
+
+
+class RunStatus(enum.StrEnum):
+    """A run journal's `status`: running until the run ends one of the four other ways."""
+
+    RUNNING = "running"
+    FINISHED = "finished"
+    FAILED = "failed"
+    REFUSED = "refused"
+    INTERRUPTED = "interrupted"
+
+
+class JournalStep(enum.StrEnum):
+    """The steps a run journal records, in the order a `plan apply` passes them."""
+
+    MODE = "mode"
+    RESOLVE = "resolve"
+    PREVIEW_JOB = "preview-job"
+    POLL_PREVIEW = "poll-preview"
+    CHANGES = "changes"
+    GATES = "gates"
+    CONFIRM = "confirm"
+    RECOVERY_JOB = "recovery-job"
+    POLL_RECOVERY = "poll-recovery"
+    FAILED_CHANGES = "failed-changes"
+    RESUME = "resume"
+
+
+class StepState(enum.StrEnum):
+    """Where a journal step stands: written before (`started`) and after the step."""
+
+    STARTED = "started"
+    FINISHED = "finished"
+    FAILED = "failed"
+
+
+class AuditEvent(enum.StrEnum):
+    """What an audit line records (docs/runs.md, "Audit log")."""
+
+    PREVIEW = "preview"
+    APPLY = "apply"
+    RESUME = "resume"
+
+
+class AuditOutcome(enum.StrEnum):
+    """How the run an audit line records ended (docs/runs.md, "Audit log").
+
+    `JOB_FAILED` and `JOB_ABANDONED` are the `job-<status>` family: a recovery job that ended
+    in one of the two failed job statuses (`failed`, `abandoned`) without listing a failed
+    change. The family is closed because the set of failed job statuses is.
+    """
+
+    CHANGES = "changes"
+    NO_CHANGES = "no-changes"
+    APPLIED = "applied"
+    FAILED_CHANGES = "failed-changes"
+    JOB_FAILED = "job-failed"
+    JOB_ABANDONED = "job-abandoned"
+    REFUSED = "refused"
+    INTERRUPTED = "interrupted"
+    ERROR = "error"

@@ -35,6 +35,49 @@ def _posts(server: Any, collection: str) -> list[dict[str, Any]]:
     ]
 
 
+_VOID = {
+    "area",
+    "base",
+    "br",
+    "col",
+    "embed",
+    "hr",
+    "img",
+    "input",
+    "link",
+    "meta",
+    "source",
+    "wbr",
+}
+
+
+class _TagBalance(HTMLParser):
+    """Tracks open elements; any end tag that does not close the innermost one is recorded."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.open: list[str] = []
+        self.stray: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag not in _VOID:
+            self.open.append(tag)
+
+    def handle_endtag(self, tag: str) -> None:
+        if self.open and self.open[-1] == tag:
+            self.open.pop()
+        else:
+            self.stray.append(tag)
+
+
+def _unclosed_tags(html: str) -> list[str]:
+    """Tags left open or closed out of order (empty for a well-nested document)."""
+    parser = _TagBalance()
+    parser.feed(html)
+    parser.close()
+    return parser.open + parser.stray
+
+
 def _fingerprint(stdout: str) -> str:
     for token in stdout.split():
         if token.startswith("sha256:") and len(token) == 71:
@@ -47,7 +90,7 @@ def test_every_example_plan_previews(emulator: Any, tmp_path: Path, example: str
     """Each shipped example previews against the demo tenant and reports drift (exit 2)."""
     result = run_cli(["plan", "preview", str(EXAMPLES / example)], _env(emulator, tmp_path))
     assert result.code == 2, result.stderr
-    assert "sha256:" in result.stdout
+    _fingerprint(result.stdout)  # the fingerprint to approve is printed
     assert _posts(emulator, "recoveryJobs") == []
 
 
@@ -76,12 +119,22 @@ def test_folder_of_plans_and_every_format(emulator: Any, tmp_path: Path) -> None
     for name in ("test-plan", "restore-users"):
         report = json.loads((out / f"{name}.json").read_text())
         jsonschema.validate(report, load_schema("diff-report.schema.json"))
-        assert report["fingerprint"].startswith("sha256:")
-        assert report["changes"], "the demo incident must show up"
-        suites = ET.parse(out / f"{name}.xml").getroot()
-        assert suites.iter("testcase")
-        HTMLParser().feed((out / f"{name}.html").read_text())
-        assert "|" in (out / f"{name}.md").read_text()
+        fingerprint = report["fingerprint"]
+        assert len(fingerprint) == 71 and fingerprint.startswith("sha256:")
+        ids = [c["id"] for c in report["changes"]]
+        assert ids, "the demo incident must show up"
+        suite = ET.parse(out / f"{name}.xml").getroot()
+        cases = list(suite.iter("testcase"))
+        assert len(cases) == 3 + len(ids)  # three guards, then one case per changed object
+        assert [c.get("name", "").rsplit("(", 1)[-1].rstrip(")") for c in cases[3:]] == ids
+        properties = {p.get("name"): p.get("value") for p in suite.iter("property")}
+        assert properties["fingerprint"] == fingerprint
+        html = (out / f"{name}.html").read_text()
+        assert _unclosed_tags(html) == []
+        assert fingerprint in html and all(i in html for i in ids)
+        markdown = (out / f"{name}.md").read_text()
+        assert f"**Fingerprint:** <code>{fingerprint}</code>" in markdown
+        assert "| Entity type | update | restore | softDelete | other | Total |" in markdown
     restored = json.loads((out / "restore-users.json").read_text())
     assert {c["action"] for c in restored["changes"]} == {"restore"}
 
@@ -245,3 +298,70 @@ def test_output_with_several_formats_is_a_usage_error(emulator: Any, tmp_path: P
     )
     assert result.code == 64
     assert _posts(emulator, "recoveryPreviewJobs") == []
+
+
+def test_apply_refusal_explains_drift_from_the_approved_report(
+    emulator: Any, tmp_path: Path
+) -> None:
+    """`--approved-report` names the objects and properties that changed since the review."""
+    plan = write_plan(tmp_path, apply_data())
+    env = _env(emulator, tmp_path)
+    report = tmp_path / "approved.json"
+    reviewed = run_cli(
+        ["plan", "preview", str(plan), "--format", "json", "--output", str(report)], env
+    )
+    assert reviewed.code == 2, reviewed.stderr
+    fingerprint = json.loads(report.read_text())["fingerprint"]
+    emulator.state.update_object(
+        "conditionalAccessPolicy", CA_MFA_ADMINS, {"displayName": "Require MFA (edited)"}
+    )
+    args = ["plan", "apply", str(plan), "--yes", "--fingerprint", fingerprint]
+    result = run_cli([*args, "--approved-report", str(report)], env)
+    assert result.code == 3, result.stderr
+    assert "  0 object(s) added, 0 removed, 1 changed since approval\n" in result.stderr
+    line = f'  ~ conditionalAccessPolicy "Require MFA (edited)" ({CA_MFA_ADMINS}): displayName\n'
+    assert line in result.stderr
+    assert _posts(emulator, "recoveryJobs") == []
+
+
+def test_ctrl_c_during_recovery_explains_and_resume_finishes(
+    emulator: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Ctrl-C after the recovery job was requested: exit 130, the job named with the commands
+    to follow or cancel it; `run resume` then follows that job to its end without a new one."""
+    from entra_recovery.cli.progress import TerminalProgress
+
+    plan = write_plan(tmp_path, apply_data())
+    env = _env(emulator, tmp_path)
+    fingerprint = _preview_fingerprint(emulator, tmp_path, plan)
+
+    def interrupt_at_recovery(self: TerminalProgress, stage: str, detail: str) -> None:
+        if stage == "recovery-job":
+            raise KeyboardInterrupt
+
+    with monkeypatch.context() as patch:
+        patch.setattr(TerminalProgress, "stage_started", interrupt_at_recovery)
+        result = run_cli(["plan", "apply", str(plan), "--yes", "--fingerprint", fingerprint], env)
+    assert result.code == 130, result.stderr
+    [job] = _posts(emulator, "recoveryJobs")
+    runs = json.loads(run_cli(["run", "list", "--json"], env).stdout)
+    record = next(r for r in runs if r["command"] == "apply")
+    assert (record["status"], record["exit_code"]) == ("interrupted", 130)
+    job_id = record["recovery_job_id"]
+    assert f"Recovery job {job_id} continues on the service side." in result.stderr
+    assert f"entra-recovery run resume {record['run_id']}" in result.stderr
+    assert f"entra-recovery job cancel {job_id}" in result.stderr
+    shown = run_cli(["run", "show", record["run_id"]], env)
+    assert f"next: entra-recovery run resume {record['run_id']}; or cancel it" in shown.stdout
+    resumed = run_cli(["run", "resume", record["run_id"]], env)
+    assert resumed.code == 0, resumed.stderr
+    assert f"Recovery job {job_id} successful" in resumed.stdout
+    assert _posts(emulator, "recoveryJobs") == [job]
+    audit = [
+        json.loads(line) for line in (tmp_path / "state" / "audit.jsonl").read_text().splitlines()
+    ]
+    assert [(a["event"], a["outcome"]) for a in audit] == [
+        ("preview", "changes"),
+        ("apply", "interrupted"),
+        ("apply", "applied"),
+    ]

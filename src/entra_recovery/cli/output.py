@@ -15,8 +15,9 @@ from typing import TextIO
 
 import click
 
+from entra_recovery.cli.gcpause import paused_gc
+from entra_recovery.constants import ExitCode
 from entra_recovery.errors import UsageError
-from entra_recovery.gcpause import paused_gc
 from entra_recovery.plan import Plan
 from entra_recovery.report import RENDERERS
 from entra_recovery.report import RenderOptions
@@ -164,7 +165,7 @@ def echo_apply_summary(result: ApplyResult) -> int:
     job = result.job
     if job is None:
         click.echo("Nothing to recover: the fresh preview found no changes.", err=True)
-        return 0
+        return int(ExitCode.OK)
     click.echo(
         f"Recovery job {job.id} {job.status_text}: "
         f"{job.total_objects_modified or 0} object(s) and {job.total_links_modified or 0} "
@@ -175,4 +176,4 @@ def echo_apply_summary(result: ApplyResult) -> int:
             f"  ! {change.entity_type} {change.display_name or ''} ({change.id}): "
             f"{change.failure_message or 'failed'}"
         )
-    return 4 if result.failed.changes else 0
+    return int(ExitCode.FAILED_CHANGES if result.failed.changes else ExitCode.OK)

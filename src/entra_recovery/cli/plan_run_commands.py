@@ -16,6 +16,7 @@ import click
 
 from entra_recovery import aio
 from entra_recovery.cli.context import AppContext
+from entra_recovery.cli.gcpause import paused_gc
 from entra_recovery.cli.handler import error_handler
 from entra_recovery.cli.options import DURATION
 from entra_recovery.cli.options import app_context
@@ -24,6 +25,7 @@ from entra_recovery.cli.output import ReportWriter
 from entra_recovery.cli.output import color_enabled
 from entra_recovery.cli.output import echo_apply_summary
 from entra_recovery.cli.progress import TerminalProgress
+from entra_recovery.cli.runtime import build_recorder
 from entra_recovery.cli.runtime import open_runner
 from entra_recovery.constants import SCOPE_PREVIEW
 from entra_recovery.constants import SCOPE_READ
@@ -32,16 +34,16 @@ from entra_recovery.constants import ExitCode
 from entra_recovery.errors import ApplyNotApproved
 from entra_recovery.errors import GateRefused
 from entra_recovery.errors import RecoveryError
-from entra_recovery.gcpause import paused_gc
 from entra_recovery.plan import Plan
 from entra_recovery.plan import load_plan
 from entra_recovery.plan.loader import expand_paths
 from entra_recovery.report import RENDERERS
-from entra_recovery.runner.journal import RunJournal
+from entra_recovery.runner.bookkeeping import RunRecorder
+from entra_recovery.runner.journal import RunRecord
 from entra_recovery.runner.reporting import build_report
 from entra_recovery.runner.results import ApplyResult
 from entra_recovery.runner.results import Preview
-from entra_recovery.runner.runner import PlanRunner
+from entra_recovery.runner.runner import Confirm
 
 FORMAT_NAMES = tuple(RENDERERS)
 
@@ -205,7 +207,24 @@ def apply_command(
         verbose=verbose,
         several=False,
     )
-    interactive = sys.stdin.isatty()
+    confirm = _confirmer(writer, plan, yes=yes, interactive=sys.stdin.isatty())
+    recorder = build_recorder(app)
+    run = _apply(app, plan, confirm, recorder, fingerprint, approved_report, wait_for_slot, timeout)
+    try:
+        with paused_gc():
+            result = aio.run(run)
+    except GateRefused as exc:
+        for line in exc.details:
+            click.echo(f"  {line}", err=True)
+        raise
+    except KeyboardInterrupt:
+        _explain_interrupt(recorder.last_record)
+        return int(ExitCode.INTERRUPTED)
+    return _finish_apply(writer, plan, result)
+
+
+def _confirmer(writer: ReportWriter, plan: Plan, *, yes: bool, interactive: bool) -> Confirm:
+    """The last gate: show the diff, then `--yes`, a prompt, or a refusal when nobody can answer."""
 
     def confirm(preview: Preview) -> bool:
         writer.show_terminal(build_report(preview))
@@ -223,32 +242,32 @@ def apply_command(
             err=True,
         )
 
-    async def run_apply() -> ApplyResult:
-        async with open_runner(
-            app,
-            permissions=(SCOPE_READ, SCOPE_PREVIEW, SCOPE_RECOVERY),
-            wait_for_slot=wait_for_slot,
-            timeout=timeout,
-        ) as runner:
-            runners.append(runner)
-            with TerminalProgress.for_stderr(quiet=app.quiet, label=plan.name) as progress:
-                runner.events = progress
-                return await runner.apply(
-                    plan, confirm=confirm, fingerprint=fingerprint, approved_report=approved_report
-                )
+    return confirm
 
-    runners: list[PlanRunner] = []
-    try:
-        with paused_gc():
-            result = aio.run(run_apply())
-    except GateRefused as exc:
-        for line in exc.details:
-            click.echo(f"  {line}", err=True)
-        raise
-    except KeyboardInterrupt:
-        _explain_interrupt(runners[0].last_journal if runners else None)
-        return int(ExitCode.INTERRUPTED)
-    return _finish_apply(writer, plan, result)
+
+async def _apply(
+    app: AppContext,
+    plan: Plan,
+    confirm: Confirm,
+    recorder: RunRecorder,
+    fingerprint: str | None,
+    approved_report: Path | None,
+    wait_for_slot: float | None,
+    timeout: float | None,
+) -> ApplyResult:
+    """Open a runner with the recovery permission and apply the plan with it."""
+    async with open_runner(
+        app,
+        permissions=(SCOPE_READ, SCOPE_PREVIEW, SCOPE_RECOVERY),
+        wait_for_slot=wait_for_slot,
+        timeout=timeout,
+        recorder=recorder,
+    ) as runner:
+        with TerminalProgress.for_stderr(quiet=app.quiet, label=plan.name) as progress:
+            runner.events = progress
+            return await runner.apply(
+                plan, confirm=confirm, fingerprint=fingerprint, approved_report=approved_report
+            )
 
 
 def _finish_apply(writer: ReportWriter, plan: Plan, result: ApplyResult) -> int:
@@ -257,8 +276,8 @@ def _finish_apply(writer: ReportWriter, plan: Plan, result: ApplyResult) -> int:
     return echo_apply_summary(result)
 
 
-def _explain_interrupt(journal: RunJournal | None) -> None:
-    record = journal.record if journal is not None else None
+def _explain_interrupt(record: RunRecord | None) -> None:
+    """What Ctrl-C left behind, from the run's journal: a job to follow, or nothing recovered."""
     if record is None:
         click.echo("Interrupted.", err=True)
         return

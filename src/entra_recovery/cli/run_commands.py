@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from entra_recovery import aio
+from entra_recovery.cli.gcpause import paused_gc
 from entra_recovery.cli.handler import error_handler
 from entra_recovery.cli.options import DURATION
 from entra_recovery.cli.options import app_context
@@ -17,7 +18,8 @@ from entra_recovery.cli.runtime import open_runner
 from entra_recovery.cli.runtime import state_dir_of
 from entra_recovery.constants import SCOPE_READ
 from entra_recovery.constants import SCOPE_RECOVERY
-from entra_recovery.gcpause import paused_gc
+from entra_recovery.constants import AuditEvent
+from entra_recovery.constants import RunStatus
 from entra_recovery.runner.journal import RunJournal
 from entra_recovery.runner.journal import RunRecord
 from entra_recovery.runner.journal import list_runs
@@ -91,9 +93,9 @@ def show_command(run_id: str, as_json: bool) -> int:
 
 def next_step_hint(record: RunRecord) -> str | None:
     """What the user should do about a run that did not finish."""
-    if record.status in ("finished", "refused"):
+    if record.status in (RunStatus.FINISHED, RunStatus.REFUSED):
         return None
-    if record.command == "apply" and record.recovery_intent_at:
+    if record.command == AuditEvent.APPLY and record.recovery_intent_at:
         job = record.recovery_job_id
         cancel = f"; or cancel it: entra-recovery job cancel {job}" if job else ""
         return f"entra-recovery run resume {record.run_id}{cancel}"

@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from entra_recovery.cli.context import AppContext
+from entra_recovery.runner.bookkeeping import RunRecorder
 from entra_recovery.runner.runner import PlanRunner
 from entra_recovery.runner.statedir import default_state_dir
 
@@ -29,8 +30,12 @@ async def open_runner(
     wait_for_slot: float | None = None,
     timeout: float | None = None,
     share_previews: bool = False,
+    recorder: RunRecorder | None = None,
 ) -> AsyncIterator[PlanRunner]:
-    """A `PlanRunner` over a Graph client that is closed when the block ends."""
+    """A `PlanRunner` over a Graph client that is closed when the block ends.
+
+    Pass `recorder` (built with `build_recorder`) to read the last run after an interruption.
+    """
     from entra_recovery.graph.client import open_client
 
     settings = app.graph_settings()
@@ -42,4 +47,10 @@ async def open_runner(
             job_timeout=timeout,
             wait_for_slot=wait_for_slot,
             share_previews=share_previews,
+            recorder=recorder,
         )
+
+
+def build_recorder(app: AppContext) -> RunRecorder:
+    """The journals and audit log of the state directory, held by the command itself."""
+    return RunRecorder(state_dir_of(app))

@@ -12,11 +12,12 @@ import json
 import os
 from dataclasses import asdict
 from dataclasses import dataclass
-from dataclasses import field
 from pathlib import Path
 from typing import Any
 
 from entra_recovery.constants import VERSION
+from entra_recovery.constants import AuditEvent
+from entra_recovery.constants import AuditOutcome
 from entra_recovery.runner.statedir import ensure_dir
 
 AUDIT_FILE = "audit.jsonl"
@@ -27,8 +28,8 @@ class AuditRecord:
     """One line of the audit log."""
 
     at: str
-    event: str  # preview | apply | resume
-    outcome: str  # no-changes | changes | refused | applied | failed-changes | error | interrupted
+    event: AuditEvent
+    outcome: AuditOutcome
     run_id: str
     user: str | None
     tenant: str
@@ -45,7 +46,6 @@ class AuditRecord:
     failed_change_count: int | None = None
     detail: str | None = None
     tool_version: str = VERSION
-    extra: dict[str, Any] = field(default_factory=dict)
 
 
 class AuditLog:

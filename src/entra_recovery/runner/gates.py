@@ -10,6 +10,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from entra_recovery.constants import PlanMode
+from entra_recovery.diff import Diff
+from entra_recovery.diff import GuardResult
+from entra_recovery.diff import evaluate_guards
 from entra_recovery.diff import is_fingerprint
 from entra_recovery.errors import FingerprintMismatch
 from entra_recovery.errors import GateRefused
@@ -57,6 +60,16 @@ def check_fingerprint(
         details=details,
         hint="review the fresh preview; if it is right, approve its fingerprint "
         f"({preview.fingerprint}) in the plan",
+    )
+
+
+def evaluate_plan_guards(plan: Plan, diff: Diff) -> tuple[GuardResult, ...]:
+    """The plan's guards over a change set (a preview shows them; `check_guards` enforces them)."""
+    return evaluate_guards(
+        diff,
+        max_changes=plan.guards.max_changes,
+        allowed_actions=plan.guards.allowed_actions,
+        protected_objects=plan.guards.protected_objects,
     )
 
 

@@ -22,6 +22,9 @@ from datetime import UTC
 from pathlib import Path
 from typing import Any
 
+from entra_recovery.constants import JournalStep
+from entra_recovery.constants import RunStatus
+from entra_recovery.constants import StepState
 from entra_recovery.errors import RunJournalError
 from entra_recovery.runner.statedir import ensure_dir
 from entra_recovery.runner.statedir import write_private
@@ -37,10 +40,18 @@ RUNS_FOLDER = "runs"
 class RunStep:
     """One step of a run, as it was recorded."""
 
-    name: str
-    state: str  # started | finished | failed
+    name: JournalStep
+    state: StepState
     at: str
     detail: str = ""
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> RunStep:
+        """A step as read back (TypeError or ValueError when it is not one we write)."""
+        step = cls(**data)
+        step.name = JournalStep(step.name)
+        step.state = StepState(step.state)
+        return step
 
 
 @dataclass
@@ -55,7 +66,7 @@ class RunRecord:
     tenant: str
     started_at: str
     updated_at: str
-    status: str = "running"  # running | finished | refused | failed | interrupted
+    status: RunStatus = RunStatus.RUNNING
     user: str | None = None
     snapshot_id: str | None = None
     snapshot_created: str | None = None
@@ -69,7 +80,7 @@ class RunRecord:
     recovery_job_id: str | None = None
     recovery_status: str | None = None
     failed_change_count: int | None = None
-    exit_code: int | None = None
+    exit_code: int | None = None  # an `ExitCode` value, kept a plain int in the file
     error: str | None = None
     reports: list[str] = field(default_factory=list)
     steps: list[RunStep] = field(default_factory=list)
@@ -82,7 +93,9 @@ class RunRecord:
     def from_json(cls, data: dict[str, Any]) -> RunRecord:
         known = {f.name for f in fields(cls)}
         values = {k: v for k, v in data.items() if k in known}
-        values["steps"] = [RunStep(**s) for s in data.get("steps") or ()]
+        values["steps"] = [RunStep.from_json(s) for s in data.get("steps") or ()]
+        if "status" in values:
+            values["status"] = RunStatus(values["status"])
         return cls(**values)
 
     @property
@@ -161,21 +174,21 @@ class RunJournal:
             setattr(self.record, key, value)
         self.save()
 
-    def mark(self, name: str, state: str, detail: str = "") -> None:
+    def mark(self, name: JournalStep, state: StepState, detail: str = "") -> None:
         """Record a step transition and write the journal."""
         self.record.steps.append(RunStep(name, state, iso_z(self._clock()), detail))
         self.save()
 
     @contextlib.contextmanager
-    def step(self, name: str, detail: str = "") -> Iterator[None]:
+    def step(self, name: JournalStep, detail: str = "") -> Iterator[None]:
         """Write `started` before the block and `finished`/`failed` after it."""
-        self.mark(name, "started", detail)
+        self.mark(name, StepState.STARTED, detail)
         try:
             yield
         except BaseException as exc:
-            self.mark(name, "failed", type(exc).__name__)
+            self.mark(name, StepState.FAILED, type(exc).__name__)
             raise
-        self.mark(name, "finished")
+        self.mark(name, StepState.FINISHED)
 
     def now_stamp(self) -> str:
         return iso_z(self._clock())

@@ -13,6 +13,9 @@ from __future__ import annotations
 
 import gzip
 import json
+from collections.abc import Iterable
+from dataclasses import dataclass
+from itertools import islice
 from pathlib import Path
 from typing import TYPE_CHECKING
 from typing import Any
@@ -20,6 +23,7 @@ from typing import Any
 import msgspec
 
 from entra_recovery import jsoncodec
+from entra_recovery.diff import ObjectChange
 from entra_recovery.diff import compare
 from entra_recovery.diff import diff_from_json
 from entra_recovery.errors import UsageError
@@ -104,7 +108,43 @@ class PreviewStore:
             stale.unlink(missing_ok=True)
 
 
+@dataclass(frozen=True)
+class _Drift:
+    """One object that differs between the approved and the fresh change set."""
+
+    entity_type: Any
+    name: Any
+    object_id: Any
+    text: str  # what differs, after the label
+
+    def line(self, mark: str) -> str:
+        shown = f' "{self.name}"' if self.name else ""
+        return f"{mark} {self.entity_type}{shown} ({self.object_id}): {self.text}"
+
+
+def _drift_lines(
+    counts: tuple[int, int, int],
+    added: Iterable[_Drift],
+    removed: Iterable[_Drift],
+    changed: Iterable[_Drift],
+) -> tuple[str, ...]:
+    """The explanation both comparisons give: counts, then up to `MAX_LISTED` objects per kind.
+
+    `counts` are the full numbers of added, removed and changed objects; the iterables are read
+    only as far as they are listed.
+    """
+    n_added, n_removed, n_changed = counts
+    lines = [f"{n_added} object(s) added, {n_removed} removed, {n_changed} changed since approval"]
+    for mark, group in (("+", added), ("-", removed), ("~", changed)):
+        lines.extend(drift.line(mark) for drift in islice(group, MAX_LISTED))
+    hidden = sum(max(0, count - MAX_LISTED) for count in counts)
+    if hidden:
+        lines.append(f"... and {hidden} more")
+    return tuple(lines)
+
+
 def _explain_from_index(index: dict[str, Any], preview: Preview) -> tuple[str, ...]:
+    """Object by object, from the approved preview's saved index (digests, no properties)."""
     approved: dict[tuple[str, str], list[Any]] = {}
     for row in index.get("changes") or ():
         if isinstance(row, list) and len(row) == 5:
@@ -117,54 +157,41 @@ def _explain_from_index(index: dict[str, Any], preview: Preview) -> tuple[str, .
         for key, c in fresh.items()
         if key in approved and approved[key][4] != preview.digests.get(key)
     ]
-    counts = f"{len(added)} object(s) added, {len(removed)} removed, {len(changed)} changed"
-    lines = [f"{counts} since approval"]
-    for change in added[:MAX_LISTED]:
-        lines.append(
-            f"+ {_label(change.entity_type, change.display_name, change.id)}: new {change.action}"
-        )
-    for row in removed[:MAX_LISTED]:
-        lines.append(f"- {_label(row[0], row[3], row[1])}: no longer changes")
-    for change in changed[:MAX_LISTED]:
+
+    def now(change: ObjectChange) -> str:
         was = approved[change.key][2]
         action = f" ({was} -> {change.action})" if was != change.action else ""
         paths = ", ".join(p.path for p in change.properties[:5]) or "links"
-        lines.append(
-            f"~ {_label(change.entity_type, change.display_name, change.id)}: now {paths}{action}"
-        )
-    hidden = sum(max(0, len(group) - MAX_LISTED) for group in (added, removed, changed))
-    if hidden:
-        lines.append(f"... and {hidden} more")
-    return tuple(lines)
+        return f"now {paths}{action}"
+
+    return _drift_lines(
+        (len(added), len(removed), len(changed)),
+        (_Drift(c.entity_type, c.display_name, c.id, f"new {c.action}") for c in added),
+        (_Drift(row[0], row[3], row[1], "no longer changes") for row in removed),
+        (_Drift(c.entity_type, c.display_name, c.id, now(c)) for c in changed),
+    )
 
 
 def _explain_from_report(approved: str, preview: Preview, path: Path) -> tuple[str, ...]:
+    """Property by property, from the JSON report the reviewers approved."""
     data = _read_json(path)
     if data.get("fingerprint") != approved:
         return (f"{path} has fingerprint {data.get('fingerprint')}, not the approved {approved}",)
     comparison = compare(diff_from_json(data), preview.diff)
-    lines = [comparison.describe()]
-    for change in comparison.added[:MAX_LISTED]:
-        lines.append(
-            f"+ {_label(change.entity_type, change.display_name, change.id)}: new {change.action}"
-        )
-    for change in comparison.removed[:MAX_LISTED]:
-        lines.append(
-            f"- {_label(change.entity_type, change.display_name, change.id)}: no longer changes"
-        )
-    for diff in comparison.changed[:MAX_LISTED]:
-        what = ", ".join((*diff.properties, *diff.links)) or "action"
-        lines.append(f"~ {_label(diff.entity_type, diff.fresh.display_name, diff.id)}: {what}")
-    groups = (comparison.added, comparison.removed, comparison.changed)
-    hidden = sum(max(0, len(group) - MAX_LISTED) for group in groups)
-    if hidden:
-        lines.append(f"... and {hidden} more")
-    return tuple(lines)
+    added, removed, changed = comparison.added, comparison.removed, comparison.changed
+    return _drift_lines(
+        (len(added), len(removed), len(changed)),
+        (_Drift(c.entity_type, c.display_name, c.id, f"new {c.action}") for c in added),
+        (_Drift(c.entity_type, c.display_name, c.id, "no longer changes") for c in removed),
+        (
+            _Drift(d.entity_type, d.fresh.display_name, d.id, _differing(d.properties + d.links))
+            for d in changed
+        ),
+    )
 
 
-def _label(entity_type: Any, name: Any, object_id: Any) -> str:
-    shown = f' "{name}"' if name else ""
-    return f"{entity_type}{shown} ({object_id})"
+def _differing(paths: tuple[str, ...]) -> str:
+    return ", ".join(paths) or "action"
 
 
 def _read_json(path: Path) -> dict[str, Any]:

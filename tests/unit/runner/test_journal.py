@@ -10,6 +10,10 @@ from pathlib import Path
 
 import pytest
 
+from entra_recovery.constants import ExitCode
+from entra_recovery.constants import JournalStep
+from entra_recovery.constants import RunStatus
+from entra_recovery.constants import StepState
 from entra_recovery.errors import RunJournalError
 from entra_recovery.runner.audit import AuditLog
 from entra_recovery.runner.audit import AuditRecord
@@ -95,28 +99,40 @@ def test_files_are_private(tmp_path: Path) -> None:
     assert stat.S_IMODE(log.path.stat().st_mode) == 0o600
 
 
-def test_audit_is_append_only(tmp_path: Path) -> None:
-    """Each record is one more JSON line; earlier lines stay as written."""
-    log = AuditLog(tmp_path)
-    for outcome in ("changes", "applied"):
-        log.append(
-            AuditRecord(
-                at="2026-11-28T09:30:00Z",
-                event="apply",
-                outcome=outcome,
-                run_id="r",
-                user="u",
-                tenant="t",
-                plan_name="p",
-                plan_path="p.yaml",
-                plan_sha256="00",
-                change="CHG1",
-                approvers=("alice@contoso.com",),
-            )
-        )
-    lines = log.path.read_text().splitlines()
-    assert [json.loads(line)["outcome"] for line in lines] == ["changes", "applied"]
-    assert json.loads(lines[1])["approvers"] == ["alice@contoso.com"]
+def test_statuses_and_steps_read_back_as_enums(tmp_path: Path) -> None:
+    """What a journal holds reads back as the enums it was written from."""
+    journal = _journal(tmp_path)
+    with journal.step(JournalStep.GATES):
+        journal.update(status=RunStatus.REFUSED, exit_code=int(ExitCode.REFUSED))
+    record = RunJournal.load(tmp_path, journal.record.run_id).record
+    assert record.status is RunStatus.REFUSED and record.exit_code == 3
+    assert [(s.name, s.state) for s in record.steps] == [
+        (JournalStep.GATES, StepState.STARTED),
+        (JournalStep.GATES, StepState.FINISHED),
+    ]
+    assert all(type(s.name) is JournalStep and type(s.state) is StepState for s in record.steps)
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [
+        {"status": "paused"},
+        {"steps": [{"name": "teleport", "state": "started", "at": "x"}]},
+        {"steps": [{"name": "gates", "state": "halfway", "at": "x"}]},
+        {"steps": [{"name": "gates"}]},
+    ],
+)
+def test_a_journal_with_unknown_words_is_unreadable(
+    tmp_path: Path, damage: dict[str, object]
+) -> None:
+    """A status or step this version never writes makes the journal unreadable, not guessed."""
+    journal = _journal(tmp_path)
+    data = json.loads(journal.path.read_text())
+    data.update(damage)
+    journal.path.write_text(json.dumps(data))
+    with pytest.raises(RunJournalError, match="unreadable"):
+        RunJournal.load(tmp_path, journal.record.run_id)
+    assert list_runs(tmp_path) == []
 
 
 @pytest.mark.parametrize(

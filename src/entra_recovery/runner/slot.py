@@ -1,0 +1,78 @@
+"""
+The tenant's one job slot: create a preview or recovery job only when no other job runs.
+
+Step in the flow: resolve -> **slot** -> preview job, and gates -> **slot** -> recovery job. The
+service runs one job per tenant at a time (409 otherwise). Without `wait_for_slot` a busy tenant
+stops the run at once, naming the running job; with it, the run waits (backing off from the poll
+interval to at most a minute between looks) until the job ends or the wait runs out. A 409 on
+create, when another client took the slot between our look and our request, is handled alike.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from entra_recovery.errors import JobConflictError
+from entra_recovery.graph.api import GraphApi
+from entra_recovery.graph.models import FilteringCriteria
+from entra_recovery.graph.models import JobKind
+from entra_recovery.runner.events import RunnerEvents
+
+CreateJob = Callable[[str, FilteringCriteria], Awaitable[str]]
+
+# The longest pause between two looks at a busy tenant (unless the poll interval is longer).
+MAX_SLOT_INTERVAL = 60.0
+
+
+@dataclass(frozen=True)
+class TenantSlot:
+    """Waits for the tenant's job slot with an injected `sleep` and `monotonic` clock.
+
+    `wait_for_slot` is how long to wait in seconds; None stops at the first sight of a job.
+    """
+
+    graph: GraphApi
+    events: RunnerEvents
+    poll_interval: float
+    wait_for_slot: float | None
+    sleep: Callable[[float], Awaitable[None]]
+    monotonic: Callable[[], float]
+
+    async def create_job(
+        self, create: CreateJob, snapshot_id: str, criteria: FilteringCriteria
+    ) -> str:
+        """Create a job with `create`, queueing politely behind a running one when allowed."""
+        await self.wait_until_free()
+        while True:
+            try:
+                return await create(snapshot_id, criteria)
+            except JobConflictError:
+                if self.wait_for_slot is None:
+                    raise
+                await self.wait_until_free()
+
+    async def wait_until_free(self) -> None:
+        """Return once no job runs; raise `JobConflictError` when we may not (or no longer) wait."""
+        start = self.monotonic()
+        interval = self.poll_interval
+        while True:
+            running = [j for j in await self.graph.list_jobs() if not j.status.is_terminal]
+            if not running:
+                return
+            job = running[0]
+            elapsed = self.monotonic() - start
+            kind = "recovery" if job.kind is JobKind.RECOVERY else "preview"
+            if self.wait_for_slot is None or elapsed >= self.wait_for_slot:
+                raise JobConflictError(
+                    f"another {kind} job ({job.id}, {job.status_text}) is running in the tenant; "
+                    "only one job may run at a time",
+                    status=409,
+                    running_job_id=job.id,
+                    hint="wait for it (--wait-for-slot 2h) or cancel it with "
+                    f"`entra-recovery job cancel {job.id}`",
+                )
+            self.events.waiting_for_slot(job, elapsed)
+            await self.sleep(interval)
+            interval = min(interval * 1.5, max(self.poll_interval, MAX_SLOT_INTERVAL))

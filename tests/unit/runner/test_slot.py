@@ -1,0 +1,186 @@
+"""The tenant's one job slot, against the emulator over HTTP, with a fake clock (no real sleeps)."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+from entra_recovery.errors import JobConflictError
+from entra_recovery.graph.models import FilteringCriteria
+from entra_recovery.graph.models import Job
+from entra_recovery.runner.events import NoopEvents
+from entra_recovery.runner.slot import TenantSlot
+
+# Jobs of the busy tenant stay in their first phase far longer than any test runs.
+SLOW_JOBS = 3600
+
+WithGraph = Callable[..., Any]
+
+
+class FakeClock:
+    """`sleep` advances `monotonic` at once; `on_sleep(n)` runs after the n-th sleep."""
+
+    def __init__(self, on_sleep: Callable[[int], Awaitable[None]] | None = None) -> None:
+        self.now = 1000.0
+        self.sleeps: list[float] = []
+        self._on_sleep = on_sleep
+
+    def monotonic(self) -> float:
+        return self.now
+
+    async def sleep(self, seconds: float) -> None:
+        self.sleeps.append(seconds)
+        self.now += seconds
+        if self._on_sleep is not None:
+            await self._on_sleep(len(self.sleeps))
+
+
+class Waits(NoopEvents):
+    """Records each `waiting_for_slot` event as (job id, elapsed seconds)."""
+
+    def __init__(self) -> None:
+        self.seen: list[tuple[str, float]] = []
+
+    def waiting_for_slot(self, job: Job, elapsed: float) -> None:
+        self.seen.append((job.id, elapsed))
+
+
+def _slot(
+    graph: Any, clock: FakeClock, events: Waits, *, poll: float, wait: float | None
+) -> TenantSlot:
+    return TenantSlot(
+        graph,
+        events,
+        poll_interval=poll,
+        wait_for_slot=wait,
+        sleep=clock.sleep,
+        monotonic=clock.monotonic,
+    )
+
+
+async def _block(graph: Any) -> tuple[str, str]:
+    """Start a (slow) preview job of everything; return the snapshot id and the job id."""
+    snapshot = (await graph.list_snapshots())[-1]
+    return snapshot.id, await graph.start_preview_job(snapshot.id, FilteringCriteria())
+
+
+def test_a_free_tenant_creates_at_once(emulator: Any, with_graph: WithGraph) -> None:
+    """No job runs: the job is created with one look and no sleep."""
+    clock, events = FakeClock(), Waits()
+
+    async def go(graph: Any) -> str:
+        snapshot = (await graph.list_snapshots())[-1]
+        slot = _slot(graph, clock, events, poll=10, wait=None)
+        return await slot.create_job(graph.start_preview_job, snapshot.id, FilteringCriteria())
+
+    job_id = with_graph(emulator, go)
+    assert job_id
+    assert (clock.sleeps, events.seen) == ([], [])
+
+
+def test_a_busy_tenant_stops_at_once_naming_the_job(
+    make_emulator: Any, with_graph: WithGraph
+) -> None:
+    """Without a wait, the running job is named in the error and nothing sleeps."""
+    server = make_emulator(job_durations=SLOW_JOBS)
+    clock, events = FakeClock(), Waits()
+
+    async def go(graph: Any) -> tuple[str, JobConflictError]:
+        _, blocker = await _block(graph)
+        with pytest.raises(JobConflictError) as info:
+            await _slot(graph, clock, events, poll=10, wait=None).wait_until_free()
+        return blocker, info.value
+
+    blocker, error = with_graph(server, go)
+    assert error.running_job_id == blocker
+    assert f"another preview job ({blocker}," in str(error)
+    assert f"entra-recovery job cancel {blocker}" in (error.hint or "")
+    assert (clock.sleeps, events.seen) == ([], [])
+
+
+@pytest.mark.parametrize(
+    ("poll", "sleeps"),
+    [
+        (10, [10, 15, 22.5, 33.75, 50.625, 60, 60]),  # backs off to a minute at most
+        (100, [100, 100, 100, 100, 100, 100, 100]),  # a longer poll interval is kept
+    ],
+)
+def test_waiting_backs_off_until_the_job_ends(
+    make_emulator: Any, with_graph: WithGraph, poll: float, sleeps: list[float]
+) -> None:
+    """With a wait, the slot looks again after each (growing) pause until the job is gone."""
+    server = make_emulator(job_durations=SLOW_JOBS)
+    blocker: dict[str, str] = {}
+    events = Waits()
+
+    async def go(graph: Any) -> None:
+        async def end_blocker_after_seven(n: int) -> None:
+            if n == 7:
+                await graph.cancel_job(blocker["id"])
+
+        clock = FakeClock(end_blocker_after_seven)
+        _, blocker["id"] = await _block(graph)
+        await _slot(graph, clock, events, poll=poll, wait=24 * 3600).wait_until_free()
+        assert clock.sleeps == sleeps
+
+    with_graph(server, go)
+    elapsed = [sum(sleeps[:n]) for n in range(len(sleeps))]
+    assert events.seen == [(blocker["id"], seconds) for seconds in elapsed]
+
+
+def test_waiting_gives_up_when_the_wait_runs_out(make_emulator: Any, with_graph: WithGraph) -> None:
+    """The wait is measured on the injected clock; past it, the running job is named."""
+    server = make_emulator(job_durations=SLOW_JOBS)
+    clock, events = FakeClock(), Waits()
+
+    async def go(graph: Any) -> tuple[str, JobConflictError]:
+        _, blocker = await _block(graph)
+        with pytest.raises(JobConflictError) as info:
+            await _slot(graph, clock, events, poll=10, wait=30).wait_until_free()
+        return blocker, info.value
+
+    blocker, error = with_graph(server, go)
+    assert error.running_job_id == blocker
+    assert clock.sleeps == [10, 15, 22.5]  # looked at 0, 10, 25 and 47.5 s
+    assert [elapsed for _, elapsed in events.seen] == [0, 10, 25]
+
+
+@pytest.mark.parametrize("wait", [None, 3600])
+def test_a_conflict_on_create_is_waited_out_only_when_allowed(
+    make_emulator: Any, with_graph: WithGraph, count_posts: Callable[..., int], wait: float | None
+) -> None:
+    """Another client takes the slot between our look and our request (409): with a wait we
+    queue behind it and try again; without one the conflict stops us."""
+    server = make_emulator(job_durations=SLOW_JOBS)
+    attempts: list[str] = []
+    blocker: dict[str, str] = {}
+    events = Waits()
+
+    async def go(graph: Any) -> str:
+        async def end_blocker(_: int) -> None:
+            await graph.cancel_job(blocker["id"])
+
+        async def create_after_someone_else(snapshot_id: str, criteria: Any) -> str:
+            attempts.append(snapshot_id)
+            if not blocker:
+                _, blocker["id"] = await _block(graph)
+            job_id: str = await graph.start_preview_job(snapshot_id, criteria)
+            return job_id
+
+        clock = FakeClock(end_blocker)
+        snapshot = (await graph.list_snapshots())[-1]
+        slot = _slot(graph, clock, events, poll=10, wait=wait)
+        return await slot.create_job(create_after_someone_else, snapshot.id, FilteringCriteria())
+
+    if wait is None:
+        with pytest.raises(JobConflictError):
+            with_graph(server, go)
+        assert len(attempts) == 1
+        assert count_posts(server, "recoveryPreviewJobs") == 2  # the blocker's and our 409
+        return
+    job_id = with_graph(server, go)
+    assert len(attempts) == 2 and job_id != blocker["id"]
+    assert events.seen == [(blocker["id"], 0)]
