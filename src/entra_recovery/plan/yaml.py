@@ -13,7 +13,7 @@ then walks the composed tree itself, which is where the safety rules live:
 - nesting is limited, mapping keys included (a complex key is as deep as its value);
 - numbers are read as YAML 1.2 reads them, not as PyYAML's YAML 1.1 does: `010` (octal 8 in
   YAML 1.1), `1:00` (base 60: 60), `0x1f`, `0b101` and `1_000` are errors at their line instead of
-  silently different values; integers have at most `MAX_INT_DIGITS` digits and floats must be
+  silently different values; integers have at most 18 digits and floats must be
   finite (`.inf`, `.nan` and `1e999` are errors).
 
 Timestamps are kept as their source text, so the JSON Schema sees strings and the semantic
@@ -23,7 +23,6 @@ checks parse them (quoted or not) the same way. Problems that still leave a usab
 
 from __future__ import annotations
 
-import math
 import os
 import re
 import stat
@@ -35,13 +34,12 @@ import yaml.constructor
 import yaml.reader
 
 from entra_recovery.errors import PlanLoadError
+from entra_recovery.plan.numbers import number_problem
 
 MAX_FILE_BYTES = 1024 * 1024  # a plan is a page of YAML; 1 MiB is generous
 MAX_NODES = 20_000  # nodes after alias expansion
 MAX_ALIASES = 100  # alias uses per document
 MAX_DEPTH = 64
-MAX_INT_DIGITS = 18  # plans hold small counts; this keeps every integer inside 64 bits
-MAX_FLOAT_CHARS = 64
 
 Node = yaml.Node
 ScalarNode = yaml.ScalarNode
@@ -64,9 +62,6 @@ _CONSTRUCTOR = yaml.constructor.SafeConstructor()
 _SCALAR_TAGS = {
     _TAG + name: _CONSTRUCTOR.yaml_constructors[_TAG + name] for name in ("bool", "null")
 }
-# YAML 1.2 core schema forms (decimal only); PyYAML's YAML 1.1 resolver tags more than these.
-_DECIMAL_INT = re.compile(r"[-+]?(?:0|[1-9][0-9]*)")
-_DECIMAL_FLOAT = re.compile(r"[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?")
 
 
 @dataclass(frozen=True)
@@ -280,7 +275,7 @@ class _Walker:
         if tag in (STR, _TIMESTAMP):
             return node.value
         if tag in (_INT, _FLOAT):
-            problem = _number_problem(node.value, integer=tag == _INT)
+            problem = number_problem(node.value, integer=tag == _INT)
             if problem is None:
                 return int(node.value) if tag == _INT else float(node.value)
             self.issues.append(RawIssue(where, node, *problem, replaces_value=True))
@@ -326,55 +321,6 @@ class _Walker:
                 first[key] = key_node
             result[key] = self.walk(value_node, (*where, key), depth + 1)
         return result
-
-
-def _number_problem(text: str, *, integer: bool) -> tuple[str, str] | None:
-    """Why a scalar YAML 1.1 resolved as a number is refused (message, hint), or None.
-
-    Only YAML 1.2's decimal forms are numbers here; an integer has at most `MAX_INT_DIGITS`
-    digits and a float must be finite. Checked on the source text, before any conversion, so a
-    megabyte of digits or of `1:1:1:...` costs a regular expression, not a big-integer loop.
-    """
-    if integer:
-        if _DECIMAL_INT.fullmatch(text) is None:
-            return _yaml11_number(text)
-        digits = len(text.lstrip("+-"))
-        if digits > MAX_INT_DIGITS:
-            return (
-                f"an integer of {digits} digits is too large (at most {MAX_INT_DIGITS})",
-                "quote it if it is text",
-            )
-        return None
-    if len(text) > MAX_FLOAT_CHARS or _DECIMAL_FLOAT.fullmatch(text) is None:
-        return _yaml11_number(text)
-    if not math.isfinite(float(text)):
-        return f"{_clip(text)} is too large a number", "quote it if it is text"
-    return None
-
-
-def _clip(text: str, limit: int = 40) -> str:
-    return repr(text) if len(text) <= limit else repr(text[:limit]) + "..."
-
-
-def _yaml11_number(text: str) -> tuple[str, str]:
-    """The message and hint for a number that YAML 1.1 (PyYAML) reads differently than 1.2."""
-    bare = text.lstrip("+-")
-    if ":" in bare:
-        reading = "a base-60 number (YAML 1.1 reads 1:30 as 90)"
-    elif bare.lower().startswith(("0x", "0b", "0o")):
-        reading = "a hexadecimal, binary or octal number"
-    elif "_" in bare:
-        reading = "a number with '_' separators"
-    elif bare.startswith("0") and bare[1:2].isdigit():
-        reading = "a YAML 1.1 octal number (010 reads as 8)"
-    elif bare.lower() in (".inf", ".nan"):
-        reading = "not a finite number"
-    else:
-        reading = "not a plain decimal number"
-    return (
-        f"{_clip(text)} is {reading}; plans take plain decimal numbers",
-        "write the number in decimal without leading zeros, or quote it if it is text",
-    )
 
 
 def _short(tag: str) -> str:

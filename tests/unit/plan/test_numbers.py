@@ -1,4 +1,4 @@
-"""Hostile plan input: numbers YAML 1.1 reads differently, deep keys, pipes and devices."""
+"""Hostile plan input: YAML 1.1 numbers, deep keys, pipes and devices (numbers, yaml)."""
 
 from __future__ import annotations
 
