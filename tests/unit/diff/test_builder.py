@@ -124,6 +124,10 @@ def test_display_name_falls_back_to_state() -> None:
         (1, True, 1),  # type-aware: 1 is not True
         (None, None, 0),
         ([1, 2], [2, 1], 1),  # order matters for the value, not for added/removed
+        ([1], [True], 1),  # type-aware inside lists too
+        ([1], [1.0], 1),
+        ([{"a": 1}], [{"a": True}], 1),
+        ([{"a": [1]}], [{"a": [1]}], 0),
         ({"a": {"b": 1}}, {"a": {"b": 1}}, 0),
     ],
 )
