@@ -194,13 +194,27 @@ def _compare(path: str, current: Any, snapshot: Any, out: list[PropertyChange]) 
                         f"{path}.{key}", current.get(key, ABSENT), snapshot.get(key, ABSENT), out
                     )
             return
-        if current is ABSENT or current == snapshot:
+        if current is ABSENT or (current == snapshot and _strictly_equal(current, snapshot)):
             return
         if kind is list:
             added, removed = _list_difference(current, snapshot)
             out.append(PropertyChange(intern(path), current, snapshot, added, removed))
             return
     out.append(PropertyChange(intern(path), current, snapshot))
+
+
+def _strictly_equal(left: Any, right: Any) -> bool:
+    """`left == right` with JSON types told apart at every depth (`1`, `1.0`, `true` differ)."""
+    kind = type(left)
+    if kind is not type(right):
+        return False
+    if kind is list:
+        return len(left) == len(right) and all(map(_strictly_equal, left, right))
+    if kind is dict:
+        return left.keys() == right.keys() and all(
+            _strictly_equal(v, right[k]) for k, v in left.items()
+        )
+    return bool(left == right)
 
 
 def _list_difference(current: list[Any], snapshot: list[Any]) -> tuple[tuple[Any, ...], ...]:

@@ -56,31 +56,38 @@ class DiffComparison:
 
 
 def compare(approved: Diff, fresh: Diff) -> DiffComparison:
-    """Compare by (entity type, id); results follow the diffs' sort order."""
-    approved_by_key = {change.key: change for change in approved.changes}
-    fresh_keys = {change.key for change in fresh.changes}
+    """
+    Compare by (entity type, id); results follow the diffs' sort order.
+
+    When one diff names an object more than once (Graph should not, but a page can repeat), the
+    changes of that object are paired in order and only the unpaired ones are added or removed.
+    """
+    unpaired: dict[tuple[str, str], list[ObjectChange]] = {}
+    for change in reversed(approved.changes):
+        unpaired.setdefault(change.key, []).append(change)
     added: list[ObjectChange] = []
     changed: list[ObjectDifference] = []
     for change in fresh.changes:
-        before = approved_by_key.get(change.key)
-        if before is None:
+        candidates = unpaired.get(change.key)
+        if not candidates:
             added.append(change)
             continue
-        difference = _difference(before, change)
+        difference = _difference(candidates.pop(), change)
         if difference is not None:
             changed.append(difference)
-    removed = [change for change in approved.changes if change.key not in fresh_keys]
+    left = {id(change) for group in unpaired.values() for change in group}
+    removed = [change for change in approved.changes if id(change) in left]
     return DiffComparison(tuple(added), tuple(removed), tuple(changed))
 
 
 def _difference(approved: ObjectChange, fresh: ObjectChange) -> ObjectDifference | None:
     action_changed = approved.action != fresh.action
-    before = {row.path: row for row in approved.properties}
-    after = {row.path: row for row in fresh.properties}
+    before = _rows_by_path(approved.properties)
+    after = _rows_by_path(fresh.properties)
     paths = [
         path
-        for path in sorted(set(before) | set(after))
-        if not _same_row(before.get(path), after.get(path))
+        for path in sorted(before.keys() | after.keys())
+        if not _same_rows(before.get(path, []), after.get(path, []))
     ]
     links = sorted(
         set(map(_link_text, approved.links)).symmetric_difference(map(_link_text, fresh.links))
@@ -90,9 +97,19 @@ def _difference(approved: ObjectChange, fresh: ObjectChange) -> ObjectDifference
     return ObjectDifference(approved, fresh, action_changed, tuple(paths), tuple(links))
 
 
-def _same_row(left: PropertyChange | None, right: PropertyChange | None) -> bool:
-    if left is None or right is None:
-        return left is right
+def _rows_by_path(rows: tuple[PropertyChange, ...]) -> dict[str, list[PropertyChange]]:
+    # One path can have two rows: a top-level key "a.b" and the key "b" nested in "a".
+    by_path: dict[str, list[PropertyChange]] = {}
+    for row in rows:
+        by_path.setdefault(row.path, []).append(row)
+    return by_path
+
+
+def _same_rows(left: list[PropertyChange], right: list[PropertyChange]) -> bool:
+    return len(left) == len(right) and all(map(_same_row, left, right))
+
+
+def _same_row(left: PropertyChange, right: PropertyChange) -> bool:
     return bool(
         _same_value(left.current, right.current) and _same_value(left.snapshot, right.snapshot)
     )

@@ -146,8 +146,13 @@ class Fingerprinter:
         return len(self._entries)
 
     def digests(self) -> dict[tuple[str, str], str]:
-        """Per-change digests (hex) by (entity type, id): step 1 of the recipe, for comparing
-        two change sets object by object without keeping either."""
+        """
+        Per-change digests (hex) by (entity type, id): step 1 of the recipe, for comparing two
+        change sets object by object without keeping either.
+
+        An object that comes more than once keeps its greatest digest, whatever the arrival order.
+        """
+        self._entries.sort()  # in recipe order already after `hexdigest`; cheap then
         return {
             (entity_type, object_id): digest.hex()
             for entity_type, object_id, digest in self._entries

@@ -29,11 +29,11 @@ from entra_recovery.report.serialize import report_from_json
 from entra_recovery.report.serialize import report_to_json
 
 RENDERERS: Final[dict[str, Renderer]] = {
-    "terminal": Renderer("terminal", ".txt", "text/plain", _terminal.iter_render),
-    "markdown": Renderer("markdown", ".md", "text/markdown", _markdown.iter_render),
-    "json": Renderer("json", ".json", "application/json", _json.iter_render),
-    "junit": Renderer("junit", ".xml", "application/xml", _junit.iter_render),
-    "html": Renderer("html", ".html", "text/html", _html.iter_render),
+    "terminal": Renderer("terminal", ".txt", _terminal.iter_render),
+    "markdown": Renderer("markdown", ".md", _markdown.iter_render),
+    "json": Renderer("json", ".json", _json.iter_render),
+    "junit": Renderer("junit", ".xml", _junit.iter_render),
+    "html": Renderer("html", ".html", _html.iter_render),
 }
 """Output formats by name, in the order the CLI lists them."""
 

@@ -19,6 +19,7 @@ from typing import Final
 from entra_recovery.constants import VERSION
 from entra_recovery.diff.compare import DiffComparison
 from entra_recovery.diff.guards import GuardResult
+from entra_recovery.diff.guards import guards_ok
 from entra_recovery.diff.model import Diff
 from entra_recovery.diff.model import ObjectChange
 from entra_recovery.timestamps import iso_z
@@ -99,7 +100,7 @@ class Report:
         tenant: the tenant id.
         snapshot: the snapshot id and creation time.
         job: the preview job.
-        fingerprint: `sha256:<hex>` of the change set (report.fingerprint).
+        fingerprint: `sha256:<hex>` of the change set (`diff.fingerprint`).
         approve_command: the command line that applies exactly this change set.
         guards: results of `evaluate_guards`.
         apply: the recovery job section of an apply report.
@@ -139,11 +140,8 @@ class Report:
 
     @property
     def guards_ok(self) -> bool:
-        return all(result.ok for result in self.guards)
-
-    @property
-    def violations(self) -> tuple[GuardResult, ...]:
-        return tuple(result for result in self.guards if not result.ok)
+        """True when every guard passed (`diff.guards_ok`)."""
+        return guards_ok(self.guards)
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> Report:

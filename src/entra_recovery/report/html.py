@@ -17,6 +17,10 @@ from typing import Final
 from entra_recovery.diff.model import LINK_ADD
 from entra_recovery.diff.model import Diff
 from entra_recovery.diff.model import ObjectChange
+from entra_recovery.report.blocks import apply_counts
+from entra_recovery.report.blocks import fingerprint_block
+from entra_recovery.report.blocks import header_rows
+from entra_recovery.report.blocks import plural
 from entra_recovery.report.document import Report
 from entra_recovery.report.document import format_time
 from entra_recovery.report.options import RenderOptions
@@ -85,11 +89,12 @@ def iter_render(report: Report, options: RenderOptions) -> Iterator[str]:
         yield _chart(report.diff)
         yield from _counts_table(report.diff)
     yield from _guards(report)
-    if report.fingerprint:
-        yield f"<h2>Fingerprint</h2>\n<p><code>{h(report.fingerprint)}</code></p>\n"
-        if report.approve_command and not report.diff.is_empty:
+    block = fingerprint_block(report)
+    if block.fingerprint:
+        yield f"<h2>Fingerprint</h2>\n<p><code>{h(block.fingerprint)}</code></p>\n"
+        if block.approve_command:
             yield "<p>To apply exactly this change set after review:</p>\n"
-            yield f"<pre>{h(report.approve_command)}</pre>\n"
+            yield f"<pre>{h(block.approve_command)}</pre>\n"
     if report.comparison is not None and not report.comparison.is_empty:
         yield from _comparison(report)
     if not report.diff.is_empty:
@@ -106,33 +111,17 @@ def iter_render(report: Report, options: RenderOptions) -> Iterator[str]:
     )
 
 
-def render(report: Report, options: RenderOptions) -> str:
-    return "".join(iter_render(report, options))
-
-
 def _overview(report: Report) -> Iterator[str]:
-    plan = report.plan
-    rows: list[tuple[str, str | None]] = [
-        ("Plan", plan.name),
-        ("Plan file", plan.file),
-        ("Plan sha256", plan.sha256),
-        ("Mode", plan.mode),
-        ("Change", plan.change),
-        ("Owner", plan.owner),
-        ("Reviewers", ", ".join(plan.reviewers) or None),
-        ("Tenant", report.tenant),
-        ("Scope", report.scope),
-    ]
-    if report.snapshot is not None:
-        rows.append(("Snapshot", report.snapshot.id))
-        rows.append(("Snapshot created", format_time(report.snapshot.created)))
-    if report.job is not None:
-        rows.append(("Preview job", f"{report.job.id} ({report.job.status})"))
-    rows.append(("Generated", format_time(report.generated_at)))
+    """Every header row; a named note (sha256, created) gets a row of its own."""
     yield "<h2>Overview</h2>\n<table>\n"
-    for label, value in rows:
-        if value:
-            yield f"<tr><th>{h(label)}</th><td>{h(value)}</td></tr>\n"
+    for row in header_rows(report):
+        if row.value:
+            inline = [note.value for note in row.notes if not note.short]
+            value = f"{row.value} ({', '.join(inline)})" if inline else row.value
+            yield f"<tr><th>{h(row.label)}</th><td>{h(value)}</td></tr>\n"
+        for note in row.notes:
+            if note.short:
+                yield f"<tr><th>{h(note.label)}</th><td>{h(note.value)}</td></tr>\n"
     yield "</table>\n"
 
 
@@ -283,13 +272,8 @@ def _apply(report: Report, options: RenderOptions) -> Iterator[str]:
     apply = report.apply
     assert apply is not None
     yield f"<h2>Recovery job <code>{h(apply.job_id)}</code>: {h(apply.status)}</h2>\n<ul>\n"
-    for value, what in (
-        (apply.total_objects_modified, "objects modified"),
-        (apply.total_links_modified, "links modified"),
-        (apply.total_failed_changes, "failed changes"),
-    ):
-        if value is not None:
-            yield f"<li>{value} {what}</li>\n"
+    for value, what in apply_counts(apply):
+        yield f"<li>{value} {plural(what)}</li>\n"
     yield "</ul>\n"
     for change in apply.failed_changes:
         yield _object(change, options)

@@ -105,7 +105,3 @@ def iter_render(report: Report, options: RenderOptions) -> Iterator[str]:
         yield "\n  }"
     yield from _members(tail, 1, first=False)
     yield "\n}\n"
-
-
-def render(report: Report, options: RenderOptions) -> str:
-    return "".join(iter_render(report, options))

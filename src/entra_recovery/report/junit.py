@@ -197,7 +197,3 @@ def iter_render(report: Report, options: RenderOptions) -> Iterator[str]:
     """The JUnit XML document for one plan, in chunks (one per test case)."""
     del options
     return iter_render_many((report,))
-
-
-def render(report: Report, options: RenderOptions) -> str:
-    return "".join(iter_render(report, options))

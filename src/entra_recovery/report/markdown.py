@@ -19,8 +19,12 @@ from typing import Final
 from entra_recovery.diff.model import LINK_ADD
 from entra_recovery.diff.model import ObjectChange
 from entra_recovery.diff.model import action_order
+from entra_recovery.report.blocks import ROW_MODE
+from entra_recovery.report.blocks import ROW_PLAN
+from entra_recovery.report.blocks import apply_counts
+from entra_recovery.report.blocks import fingerprint_block
+from entra_recovery.report.blocks import header_rows
 from entra_recovery.report.document import Report
-from entra_recovery.report.document import format_time
 from entra_recovery.report.options import RenderOptions
 from entra_recovery.report.text import action_symbol
 from entra_recovery.report.text import clean
@@ -32,6 +36,8 @@ from entra_recovery.report.text import totals_line
 # Rows per object when the caller sets no max_rows (keeps one huge object from eating the page).
 DEFAULT_MAX_ROWS: Final = 100
 _KNOWN_ACTIONS: Final = ("update", "restore", "softDelete")
+# Header notes on a row of their own (a 64-digit hash would crowd its row); others go inline.
+_NOTES_ON_OWN_ROW: Final = frozenset({"Plan sha256"})
 _ESCAPES: Final = str.maketrans(
     {
         "&": "&amp;",
@@ -95,44 +101,21 @@ def iter_render(report: Report, options: RenderOptions) -> Iterator[str]:
     yield tail
 
 
-def render(report: Report, options: RenderOptions) -> str:
-    return "".join(iter_render(report, options))
-
-
 def _head(report: Report) -> Iterator[str]:
-    plan = report.plan
-    kind = report.kind
-    yield f"## entra-recovery {kind}: {code(plan.name)} ({md(str(report.status))})\n\n"
-    rows: list[tuple[str, str | None]] = [
-        ("Plan file", None if plan.file is None else code(plan.file)),
-        ("Plan sha256", None if plan.sha256 is None else code(plan.sha256)),
-        ("Change", None if plan.change is None else md(plan.change)),
-        ("Owner", None if plan.owner is None else md(plan.owner)),
-        ("Reviewers", ", ".join(md(r) for r in plan.reviewers) or None),
-        ("Tenant", None if report.tenant is None else code(report.tenant)),
-        ("Scope", None if report.scope is None else md(report.scope)),
-    ]
-    if report.snapshot is not None:
-        created = format_time(report.snapshot.created)
-        rows.append(("Snapshot", code(report.snapshot.id) + (f" ({created})" if created else "")))
-    if report.job is not None:
-        rows.append(("Preview job", f"{code(str(report.job.id))} ({md(str(report.job.status))})"))
-    rows.append(("Generated", md(format_time(report.generated_at) or "")))
-    yield "| | |\n|---|---|\n"
-    for label, value in rows:
-        if value:
-            yield f"| {label} | {value} |\n"
-    yield "\n"
+    title = f"entra-recovery {report.kind}: {code(report.plan.name)}"
+    yield f"## {title} ({md(str(report.status))})\n\n"
+    yield from _header_table(report)
     for message in report.messages:
         yield f"> [!WARNING]\n> {md(message)}\n\n"
     yield f"**{md(summary_line(report.diff))}** ({md(totals_line(report.diff))})\n\n"
     yield from _summary_table(report)
     yield from _guards(report)
-    if report.fingerprint:
-        yield f"**Fingerprint:** {code(report.fingerprint)}\n\n"
-    if report.approve_command and not report.diff.is_empty:
+    block = fingerprint_block(report)
+    if block.fingerprint:
+        yield f"**Fingerprint:** {code(block.fingerprint)}\n\n"
+    if block.approve_command:
         yield "To apply exactly this change set after review:\n\n"
-        yield f"<pre>{md(report.approve_command)}</pre>\n\n"
+        yield f"<pre>{md(block.approve_command)}</pre>\n\n"
     if report.comparison is not None and not report.comparison.is_empty:
         comparison = report.comparison
         yield f"### Changed since the approved preview\n\n{md(comparison.describe())}\n\n"
@@ -146,6 +129,24 @@ def _head(report: Report) -> Iterator[str]:
             action = action if item.action_changed else ""
             yield f"- changed: {_title(item.fresh)}: {action}{what}\n"
         yield "\n"
+
+
+def _header_table(report: Report) -> Iterator[str]:
+    """The header rows as a two-column table; literal values (ids, paths) in code font."""
+    yield "| | |\n|---|---|\n"
+    for row in header_rows(report):
+        if row.key in (ROW_PLAN, ROW_MODE):
+            continue  # the title names the plan
+        own_rows = [note for note in row.notes if note.label in _NOTES_ON_OWN_ROW]
+        if row.value is not None:
+            cell = code(row.value) if row.literal else md(row.value)
+            inline = [md(note.value) for note in row.notes if note not in own_rows]
+            if inline:
+                cell += f" ({', '.join(inline)})"
+            yield f"| {row.label} | {cell} |\n"
+        for note in own_rows:
+            yield f"| {note.label} | {code(note.value) if row.literal else md(note.value)} |\n"
+    yield "\n"
 
 
 def _summary_table(report: Report) -> Iterator[str]:
@@ -240,12 +241,7 @@ def _tail(report: Report, options: RenderOptions) -> Iterator[str]:
     if apply is None:
         return
     yield f"### Recovery job {code(apply.job_id)}: {md(apply.status)}\n\n"
-    counts = [
-        (apply.total_objects_modified, "object(s) modified"),
-        (apply.total_links_modified, "link(s) modified"),
-        (apply.total_failed_changes, "failed change(s)"),
-    ]
-    text = ", ".join(f"{n} {what}" for n, what in counts if n is not None)
+    text = ", ".join(f"{n} {what}" for n, what in apply_counts(apply))
     if text:
         yield text + "\n\n"
     for change in apply.failed_changes[:50]:

@@ -55,7 +55,6 @@ class Renderer:
 
     name: str
     suffix: str
-    media_type: str
     _iter: IterRender
 
     def iter_render(self, report: Report, options: RenderOptions | None = None) -> Iterator[str]:

@@ -15,8 +15,14 @@ from typing import Final
 
 from entra_recovery.diff.model import LINK_ADD
 from entra_recovery.diff.model import ObjectChange
+from entra_recovery.report.blocks import ROW_JOB
+from entra_recovery.report.blocks import ROW_MODE
+from entra_recovery.report.blocks import ROW_PLAN
+from entra_recovery.report.blocks import apply_counts
+from entra_recovery.report.blocks import fingerprint_block
+from entra_recovery.report.blocks import header_rows
+from entra_recovery.report.blocks import job_totals
 from entra_recovery.report.document import Report
-from entra_recovery.report.document import format_time
 from entra_recovery.report.options import RenderOptions
 from entra_recovery.report.text import action_symbol
 from entra_recovery.report.text import action_verb
@@ -67,49 +73,27 @@ def iter_render(report: Report, options: RenderOptions) -> Iterator[str]:
         yield from _apply(report, options, paint)
     yield from _guards(report, paint)
     yield paint("bold", summary_line(report.diff)) + f" ({totals_line(report.diff)})\n"
-    if report.fingerprint:
-        yield f"Fingerprint: {report.fingerprint}\n"
-    if report.approve_command and not report.diff.is_empty:
+    block = fingerprint_block(report)
+    if block.fingerprint:
+        yield f"Fingerprint: {block.fingerprint}\n"
+    if block.approve_command:
         yield "To apply exactly this change set (after review):\n"
-        yield f"  {report.approve_command}\n"
-
-
-def render(report: Report, options: RenderOptions) -> str:
-    return "".join(iter_render(report, options))
+        yield f"  {block.approve_command}\n"
 
 
 def _header(report: Report, paint: _Paint) -> Iterator[str]:
-    plan = report.plan
-    kind = report.kind
-    yield paint("bold", f"entra-recovery {report.tool_version}: {kind} of plan {plan.name}")
-    yield f" [{report.status}]\n"
-    rows: list[tuple[str, str | None]] = [
-        ("Plan file", None if plan.file is None else _with(plan.file, plan.sha256, "sha256")),
-        ("Change", plan.change),
-        ("Owner", plan.owner),
-        ("Reviewers", ", ".join(plan.reviewers) or None),
-        ("Tenant", report.tenant),
-        ("Scope", report.scope),
-    ]
-    if report.snapshot is not None:
-        created = format_time(report.snapshot.created)
-        rows.append(("Snapshot", _with(report.snapshot.id, created, "created")))
-    if report.job is not None:
-        counts = ""
-        if report.job.total_objects is not None:
-            counts = f", {report.job.total_objects} object(s)"
-        if report.job.total_links is not None:
-            counts += f", {report.job.total_links} link(s)"
-        rows.append(("Preview job", f"{report.job.id} ({report.job.status}{counts})"))
-    rows.append(("Generated", format_time(report.generated_at)))
-    for label, value in rows:
-        if value:
-            yield f"  {label + ':':<13}{clean(value)}\n"
+    """The title line, then one `Label:  value (notes)` line per header row."""
+    title = f"entra-recovery {report.tool_version}: {report.kind} of plan {report.plan.name}"
+    yield paint("bold", title) + f" [{report.status}]\n"
+    for row in header_rows(report):
+        if row.key in (ROW_PLAN, ROW_MODE) or row.value is None:
+            continue  # the title names the plan
+        notes = [f"{note.short} {note.value}" if note.short else note.value for note in row.notes]
+        if row.key == ROW_JOB:
+            notes.extend(job_totals(report))
+        text = f"{row.value} ({', '.join(notes)})" if notes else row.value
+        yield f"  {row.label + ':':<13}{clean(text)}\n"
     yield "\n"
-
-
-def _with(value: str, extra: str | None, label: str) -> str:
-    return value if not extra else f"{value} ({label} {extra})"
 
 
 def _changes(report: Report, options: RenderOptions, paint: _Paint) -> Iterator[str]:
@@ -183,12 +167,7 @@ def _apply(report: Report, options: RenderOptions, paint: _Paint) -> Iterator[st
     apply = report.apply
     assert apply is not None
     yield paint("bold", f"Recovery job {apply.job_id}: {apply.status}") + "\n"
-    counts = [
-        (apply.total_objects_modified, "object(s) modified"),
-        (apply.total_links_modified, "link(s) modified"),
-        (apply.total_failed_changes, "failed change(s)"),
-    ]
-    text = ", ".join(f"{n} {what}" for n, what in counts if n is not None)
+    text = ", ".join(f"{n} {what}" for n, what in apply_counts(apply))
     if text:
         yield f"  {text}\n"
     for change in apply.failed_changes:
