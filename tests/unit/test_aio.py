@@ -58,7 +58,7 @@ def test_run_inside_a_running_loop_is_refused_and_closes_the_coroutine() -> None
 
 
 def test_diff_repr_is_short_however_many_changes() -> None:
-    """A Diff's repr stays short, so a repr of a run's result costs nothing (the trap aio.run avoids)."""
+    """A Diff's repr stays short however many changes it holds (the trap aio.run avoids)."""
     changes = [ObjectChange("user", f"id-{n}", f"User {n}", "update") for n in range(5000)]
     diff = Diff.from_changes(changes)
 
