@@ -66,6 +66,7 @@ def _post(url: str, token: str) -> tuple[int, str]:
 
 @pytest.mark.slow
 def test_serve_prints_url_and_token_and_stops_on_ctrl_c(tmp_path: Path) -> None:
+    """`emulator serve` prints its URL and token, serves, persists --state and stops on Ctrl-C."""
     state = tmp_path / "tenant.json"
     log = tmp_path / "requests.jsonl"
     process, found = _serve("--state", str(state), "--request-log", str(log))
@@ -100,6 +101,7 @@ def test_serve_prints_url_and_token_and_stops_on_ctrl_c(tmp_path: Path) -> None:
 
 
 def test_serve_refuses_an_unknown_scenario() -> None:
+    """An unknown scenario or a malformed --scenario-param is refused with a message."""
     result = run_cli(["emulator", "serve", "--scenario", "nope"])
     assert result.code != 0
     assert "unknown scenario 'nope'" in result.stderr

@@ -13,6 +13,7 @@ import json
 import threading
 import time
 import uuid
+from collections.abc import Callable
 from datetime import UTC
 from datetime import datetime
 from http.server import BaseHTTPRequestHandler
@@ -121,7 +122,9 @@ class EmulatorServer:
         params: dict[str, Any] | None = None,
         now: datetime | None = None,
         job_durations: float | dict[str, float] | None = None,
+        monotonic: Callable[[], float] = time.monotonic,
     ) -> None:
+        """`monotonic` drives the job phases (tests pass a fake clock to step through them)."""
         self.scenario = load_scenario(scenario, params)
         self.host = host
         self.port = port
@@ -152,6 +155,7 @@ class EmulatorServer:
                 rules.recovery_outcome,
                 dict(rules.failing_objects),
             ),
+            monotonic=monotonic,
             seed=self.scenario.seed if self._pinned is not None else None,
         )
         self.app = EmulatorApp(

@@ -138,6 +138,10 @@ def _findings(error: ValidationError) -> Iterator[Finding]:
         child = schema.get("properties", {}).get(key, {})
         yield Finding(path, f"missing required key {key!r}", docs_hint(child))
         return
+    if list(error.absolute_schema_path)[-2:-1] == ["propertyNames"]:
+        # The instance is the key itself: point at it (labels: {"bad key": x}).
+        yield Finding((*path, error.instance), _message(error), docs_hint(schema), at_key=True)
+        return
     hint = None
     if error.validator == "enum":
         hint = _suggest(instance, allowed)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from datetime import UTC
 from datetime import datetime
 from datetime import timedelta
@@ -10,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
+from entra_recovery.constants import PlanMode
 from entra_recovery.plan import ObjectScope
-from entra_recovery.plan import Plan
 from entra_recovery.plan import Scope
 from entra_recovery.plan import SnapshotSelector
 from entra_recovery.plan import load_plan
@@ -48,30 +49,30 @@ def test_labels_keep_file_order_and_hash() -> None:
     assert plan.metadata.labels == (("team", "identity"), ("incident", "4711"))
     assert plan.metadata.label("incident") == "4711"
     assert plan.metadata.label("missing") is None
-    assert hash(plan.metadata)
+    assert hash(plan.metadata) == hash(load_plan(PLANS / "rollback-ca-incident.yaml").metadata)
 
 
 def test_rollback_example_values() -> None:
     """The README's plan loads into the values the runner relies on."""
     plan = load_plan(PLANS / "rollback-ca-incident.yaml")
-    assert isinstance(plan, Plan)
     assert plan.name == "rollback-ca-incident"
     assert plan.tenant == "5f0c1a2b-3c4d-4e5f-8a9b-0c1d2e3f4a5b"
     assert plan.snapshot == SnapshotSelector(latest=True)
     assert plan.scope.entity_types == ("conditionalAccessPolicy", "namedLocationPolicy")
-    assert plan.mode == "preview"
+    assert plan.mode is PlanMode.PREVIEW
     assert plan.guards.max_changes == 50
     assert plan.guards.protected_objects == (BREAK_GLASS,)
     assert plan.approval is None
     assert plan.report_formats == ("markdown", "json")
-    assert len(plan.sha256) == 64
-    assert hash(plan)
+    raw = (PLANS / "rollback-ca-incident.yaml").read_bytes()
+    assert plan.sha256 == hashlib.sha256(raw).hexdigest()
+    assert hash(plan) == hash(load_plan(PLANS / "rollback-ca-incident.yaml"))
 
 
 def test_apply_example_values() -> None:
     """The apply example carries its change, approval and default-free guards."""
     plan = load_plan(PLANS / "apply-ca-rollback.yaml")
-    assert plan.mode == "apply"
+    assert plan.mode is PlanMode.APPLY
     assert plan.metadata.change == "CHG0012345"
     assert plan.approval is not None
     assert plan.approval.fingerprint == "sha256:" + "0" * 64
@@ -81,7 +82,7 @@ def test_apply_example_values() -> None:
 def test_defaults() -> None:
     """Without guards, report or mode, the defaults apply (softDelete is not allowed)."""
     plan = load_plan(EXAMPLES / "before-with-offset.yaml")
-    assert plan.mode == "preview"
+    assert plan.mode is PlanMode.PREVIEW
     assert plan.guards.allowed_actions == ("update", "restore")
     assert plan.guards.max_changes is None
     assert plan.report_formats == ("terminal",)

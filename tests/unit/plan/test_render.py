@@ -62,3 +62,20 @@ def test_missing_keys_fall_back_to_the_nearest_ancestor() -> None:
     assert (where.line, where.column) == (3, 7)  # the item mapping `entityType: user`
     where = locate(root, ("scope", "objects", 5), lines)
     assert (where.line, where.column, where.width) == (2, 3, 7)  # the `objects` key
+
+
+def test_bad_label_name_points_at_the_label_key() -> None:
+    """An invalid label name is reported at that key (it used to underline the whole mapping)."""
+    text = (
+        "apiVersion: entra-recovery/v1\nkind: RecoveryPlan\n"
+        'metadata:\n  name: a\n  labels: {team: x, "bad key": y}\n'
+        "tenant: 5f0c1a2b-3c4d-4e5f-8a9b-0c1d2e3f4a5b\nsnapshot: {latest: true}\n"
+        "scope: {entityTypes: [user]}\n"
+    )
+    (issue,) = check_bytes(text.encode(), "p.yaml").issues
+    assert render_issue(issue).splitlines() == [
+        "p.yaml:5:21: $.metadata.labels['bad key']: 'bad key' is not a valid label name "
+        "(letters, digits, '_', '.', '-'; at most 63 characters)",
+        '    5 |   labels: {team: x, "bad key": y}',
+        "      |                     ^^^^^^^^^",
+    ]

@@ -10,6 +10,7 @@ import pytest
 
 from entra_recovery.constants import ENTITY_TYPES
 from entra_recovery.constants import RECOVERY_ACTIONS
+from entra_recovery.constants import PlanMode
 from entra_recovery.plan.schema import docs_hint
 from entra_recovery.plan.schema import plan_schema
 from entra_recovery.report import RENDERERS
@@ -35,14 +36,14 @@ def test_schema_is_valid_2020_12() -> None:
 
 
 def test_enums_equal_the_constants() -> None:
-    """Entity types, actions and report formats in the schema are the code's own lists."""
+    """Entity types, actions, report formats and modes in the schema are the code's own lists."""
     scope = PROPS["scope"]["properties"]
     assert scope["entityTypes"]["items"]["enum"] == list(ENTITY_TYPES)
     assert scope["objects"]["items"]["properties"]["entityType"]["enum"] == list(ENTITY_TYPES)
     guards = PROPS["guards"]["properties"]
     assert guards["allowedActions"]["items"]["enum"] == list(RECOVERY_ACTIONS)
     assert PROPS["report"]["properties"]["formats"]["items"]["enum"] == list(RENDERERS)
-    assert PROPS["mode"]["enum"] == ["preview", "apply"]
+    assert PROPS["mode"]["enum"] == [mode.value for mode in PlanMode]
 
 
 @pytest.mark.parametrize("path,schema", list(_subschemas(SCHEMA)), ids=lambda v: str(v)[:40])

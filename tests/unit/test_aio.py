@@ -20,6 +20,8 @@ class _NoRepr:
 
 
 def test_run_returns_the_result_without_its_repr() -> None:
+    """The coroutine's result comes back and its repr is never built."""
+
     async def produce() -> _NoRepr:
         await asyncio.sleep(0)
         return _NoRepr()
@@ -31,6 +33,8 @@ def test_run_returns_the_result_without_its_repr() -> None:
 
 
 def test_run_propagates_exceptions() -> None:
+    """An exception in the coroutine reaches the caller unchanged."""
+
     async def fail() -> None:
         raise LookupError("boom")
 
@@ -39,6 +43,8 @@ def test_run_propagates_exceptions() -> None:
 
 
 def test_run_inside_a_running_loop_is_refused_and_closes_the_coroutine() -> None:
+    """Inside a running loop `run` refuses and closes the coroutine it was given."""
+
     async def inner() -> int:
         return 1
 
@@ -52,6 +58,7 @@ def test_run_inside_a_running_loop_is_refused_and_closes_the_coroutine() -> None
 
 
 def test_diff_repr_is_short_however_many_changes() -> None:
+    """A Diff's repr stays short however many changes it holds (the trap aio.run avoids)."""
     changes = [ObjectChange("user", f"id-{n}", f"User {n}", "update") for n in range(5000)]
     diff = Diff.from_changes(changes)
 
