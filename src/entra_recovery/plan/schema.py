@@ -140,7 +140,7 @@ def _findings(error: ValidationError) -> Iterator[Finding]:
         return
     if list(error.absolute_schema_path)[-2:-1] == ["propertyNames"]:
         # The instance is the key itself: point at it (labels: {"bad key": x}).
-        yield Finding((*path, error.instance), _message(error), docs_hint(schema), at_key=True)
+        yield Finding((*path, str(instance)), _message(error), docs_hint(schema), at_key=True)
         return
     hint = None
     if error.validator == "enum":

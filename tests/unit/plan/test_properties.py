@@ -259,5 +259,9 @@ def test_caret_points_at_the_wrong_node(case: WrongPlan, rnd: Any) -> None:
     spot = written.keys[path] if at_key else written.values[path]
     assert (issue.line, issue.column, issue.width) == (spot.line, spot.column, spot.width)
     _, source, caret, *_ = render_issue(issue).splitlines()
-    assert source[8:][issue.column - 1 :].startswith(spot.text)
-    assert caret == " " * 5 + " | " + " " * (issue.column - 1) + "^" * spot.width
+    # The caret sits under the wrong text in the printed line (a long line is cut around it).
+    start = caret.index("^")
+    carets = len(caret) - start
+    assert caret == " " * 5 + " | " + " " * (start - 8) + "^" * carets
+    assert source[start : start + carets] == spot.text[:carets]
+    assert carets == spot.width or source.endswith("…")
