@@ -23,8 +23,12 @@ from entra_recovery.graph.settings import GraphSettings
 TOKEN = "eyJhbGciOiJub25lIiwidHlwIjoiSldUIn0.eyJ0aWQiOiJ0LTEiLCJ1cG4iOiJhQGIuYyIsInNjcCI6IkVudHJhQmFja3VwLlJlYWQuQWxsIn0."  # noqa: E501
 
 
-class YouForgotToUseTheEmulator(RuntimeError):
-    """A test tried to build a real azure-identity credential."""
+class YouForgotToUseTheEmulator(BaseException):
+    """A test tried to build a real azure-identity credential.
+
+    A BaseException, so that no error mapping in the code under test (which turns every
+    `Exception` from credential building into a `GraphAuthError`) can soften it.
+    """
 
 
 @pytest.fixture(autouse=True)
