@@ -16,7 +16,7 @@ from entra_recovery.constants import PREFER_UNKNOWN_ENUMS
 from entra_recovery.emulator.server import EmulatorServer
 from entra_recovery.graph import auth
 from entra_recovery.graph import parity
-from entra_recovery.graph.client import GraphClient
+from entra_recovery.graph.client import open_client
 from entra_recovery.graph.models import FilteringCriteria
 from entra_recovery.graph.polling import wait_for_job
 from entra_recovery.graph.settings import GraphSettings
@@ -278,12 +278,12 @@ def test_calculating_and_loading_data_arrive_intact(make_emu: MakeEmulator) -> N
     )
 
     async def go() -> list[str]:
-        async with GraphClient(settings) as client:
-            sid = (await client.list_snapshots())[-1].id
-            job_id = await client.start_preview_job(sid, FilteringCriteria())
+        async with open_client(settings) as graph:
+            sid = (await graph.list_snapshots())[-1].id
+            job_id = await graph.start_preview_job(sid, FilteringCriteria())
             seen: list[str] = []
             await wait_for_job(
-                lambda: client.get_preview_job(sid, job_id),
+                lambda: graph.get_preview_job(sid, job_id),
                 interval=0.02,
                 max_interval=0.02,
                 on_poll=lambda job, _: seen.append(job.status_text),
