@@ -174,15 +174,12 @@ class ListQuery:
     page_size: int | None = None
     count: bool = False
     all_pages: bool = True
-    skip: int | None = None
 
     def __post_init__(self) -> None:
         for name in ("top", "page_size"):
             value = getattr(self, name)
             if value is not None and not 1 <= value <= 999:
                 raise UsageError(f"{name.replace('_', '-')} must be between 1 and 999, not {value}")
-        if self.skip is not None and self.skip < 0:
-            raise UsageError("skip must not be negative")
 
     def builder_parameters(self) -> dict[str, Any]:
         """Query parameters for a generated builder's GetQueryParameters class."""
@@ -192,14 +189,12 @@ class ListQuery:
             "orderby": list(self.orderby) if self.orderby else None,
             "top": self.page_size or self.top,
             "count": True if self.count else None,
-            "skip": self.skip,
         }
 
     def change_parameters(self) -> dict[str, Any]:
         """Query parameters for getChanges / getFailedChanges ($top=999 unless told)."""
         return {
             "top": self.page_size or self.top or CHANGES_PAGE_SIZE,
-            "skip": self.skip,
             "select": list(self.select) if self.select else None,
             "filter": self.filter,
         }

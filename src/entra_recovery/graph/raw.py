@@ -95,12 +95,11 @@ def get_changes_request(
     job_id: str,
     *,
     top: int | None = 999,
-    skip: int | None = None,
     select: list[str] | None = None,
     filter: str | None = None,
 ) -> RequestInformation:
     """GET the first page of a preview job's changes (getChanges)."""
-    query = {"top": top, "skip": skip, "select": select, "filter": filter}
+    query = {"top": top, "select": select, "filter": filter}
     return _paged(GET_CHANGES_URL, snapshot_id, job_id, query)
 
 
@@ -109,12 +108,11 @@ def get_failed_changes_request(
     job_id: str,
     *,
     top: int | None = 999,
-    skip: int | None = None,
     select: list[str] | None = None,
     filter: str | None = None,
 ) -> RequestInformation:
     """GET the first page of a recovery job's failed changes (getFailedChanges)."""
-    query = {"top": top, "skip": skip, "select": select, "filter": filter}
+    query = {"top": top, "select": select, "filter": filter}
     return _paged(GET_FAILED_CHANGES_URL, snapshot_id, job_id, query)
 
 
