@@ -14,8 +14,9 @@ import pytest
 
 from entra_recovery.constants import PREFER_UNKNOWN_ENUMS
 from entra_recovery.emulator.server import EmulatorServer
+from entra_recovery.graph import auth
 from entra_recovery.graph import parity
-from entra_recovery.graph.client import GraphClient
+from entra_recovery.graph.client import open_client
 from entra_recovery.graph.models import FilteringCriteria
 from entra_recovery.graph.polling import wait_for_job
 from entra_recovery.graph.settings import GraphSettings
@@ -28,13 +29,21 @@ TENANT = "5f0c1a2b-3c4d-4e5f-8a9b-0c1d2e3f4a5b"
 
 MakeEmulator = Callable[..., EmulatorServer]
 
+# The real builder, kept before the autouse guard replaces it (for the one test that needs
+# azure-identity itself to refuse an option; the loopback-only network guard still holds).
+REAL_AZURE_CREDENTIAL = auth._build_azure_credential
+
+
+class YouForgotToUseTheEmulator(BaseException):
+    """A BaseException, so that the credential error mapping under test cannot soften it."""
+
 
 @pytest.fixture(autouse=True)
 def _no_real_credentials(monkeypatch: pytest.MonkeyPatch) -> None:
     """Building an azure-identity credential in these tests is a bug."""
 
     def refuse(*args: object, **kwargs: object) -> object:
-        raise RuntimeError("YouForgotToUseTheEmulator: tests use a static token")
+        raise YouForgotToUseTheEmulator("tests use a static token")
 
     monkeypatch.setattr("entra_recovery.graph.auth._build_azure_credential", refuse)
 
@@ -269,12 +278,12 @@ def test_calculating_and_loading_data_arrive_intact(make_emu: MakeEmulator) -> N
     )
 
     async def go() -> list[str]:
-        async with GraphClient(settings) as client:
-            sid = (await client.list_snapshots())[-1].id
-            job_id = await client.start_preview_job(sid, FilteringCriteria())
+        async with open_client(settings) as graph:
+            sid = (await graph.list_snapshots())[-1].id
+            job_id = await graph.start_preview_job(sid, FilteringCriteria())
             seen: list[str] = []
             await wait_for_job(
-                lambda: client.get_preview_job(sid, job_id),
+                lambda: graph.get_preview_job(sid, job_id),
                 interval=0.02,
                 max_interval=0.02,
                 on_poll=lambda job, _: seen.append(job.status_text),
@@ -430,3 +439,60 @@ def test_filter_orderby_and_count_reach_graph(emulator: Any) -> None:
     assert query["$orderby"] == "jobStartDateTime desc" and query["$count"] == "true"
     none = cli(emulator, "job", "list", "--filter", "status eq 'running'", "-o", "json")
     assert json.loads(none.stdout) == []
+
+
+# --- a broken sign-in is one clear error, never a traceback ----------------------------------
+
+
+def _sign_in_error(emulator: Any, *options: str, **extra: str) -> Any:
+    """Run a Graph command with a delegated sign-in (no access token); return the result."""
+    environment = {"ENTRA_RECOVERY_GRAPH_URL": emulator.url, **extra}
+    result = run_cli([*options, "snapshot", "list", "-o", "json"], environment)
+    assert "unexpected error" not in result.stderr and "Traceback" not in result.stderr
+    assert not emulator.requests, "nothing may be sent without a credential"
+    return result
+
+
+@pytest.mark.parametrize(
+    ("content", "reason"),
+    [
+        (b"{not json", "is not a saved sign-in: Expecting property name"),
+        (b'{"version": "1.0"}', "is not a saved sign-in: missing 'authority'"),
+        (b"[]", "is not a saved sign-in"),
+        (b"\xff\xfe\x00 not text", "not UTF-8 text"),
+    ],
+)
+def test_corrupt_auth_record_is_a_clear_auth_error(
+    emulator: Any, tmp_path: Path, content: bytes, reason: str
+) -> None:
+    """A corrupt ENTRA_RECOVERY_AUTH_RECORD file names itself and says how to recover."""
+    record = tmp_path / "record.json"
+    record.write_bytes(content)
+    result = _sign_in_error(
+        emulator, "--auth", "device-code", ENTRA_RECOVERY_AUTH_RECORD=str(record)
+    )
+    assert result.code == 1
+    assert result.stderr.startswith("Error: ")
+    assert str(record) in result.stderr and "ENTRA_RECOVERY_AUTH_RECORD" in result.stderr
+    assert reason in result.stderr
+    assert "hint: delete" in result.stderr
+
+
+def test_unreadable_auth_record_is_a_clear_auth_error(emulator: Any, tmp_path: Path) -> None:
+    """An auth record path that cannot be read (here: a folder) is an error, not a sign-in."""
+    result = _sign_in_error(emulator, "--auth", "browser", ENTRA_RECOVERY_AUTH_RECORD=str(tmp_path))
+    assert result.code == 1
+    assert f"cannot read the saved sign-in {tmp_path}" in result.stderr
+    assert "hint: " in result.stderr
+
+
+def test_bad_sign_in_options_are_a_clear_auth_error(
+    emulator: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """azure-identity refusing an option (a malformed tenant id) becomes a GraphAuthError."""
+    monkeypatch.setattr("entra_recovery.graph.auth._build_azure_credential", REAL_AZURE_CREDENTIAL)
+    result = _sign_in_error(emulator, "--auth", "device-code", "--tenant-id", "not a tenant!")
+    assert result.code == 1
+    assert "could not set up the device-code sign-in" in result.stderr
+    assert "Invalid tenant ID" in result.stderr
+    assert "--tenant-id" in result.stderr

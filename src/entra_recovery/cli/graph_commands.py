@@ -1,9 +1,11 @@
 """
 PowerShell-parity commands: `snapshot` and `job` (and the list of all parity groups).
 
-Thin shells: parse options (the cmdlets' parameters, see `graph_options`), call one
-`entra_recovery.graph.parity` function in `asyncio.run`, print with `graph_output.emit`. The
-parity module (and so msgraph) is imported only inside the command bodies, so `--help` and
+Thin shells: one click command per cmdlet, declared here so each stays greppable. They parse
+options (the cmdlets' parameters, see `graph_options`); list, get and count hand their
+`graph.resources` entry to the shared bodies in `graph_options`, the others call one
+`entra_recovery.graph.parity` function in `asyncio.run` and print with `graph_output.emit`.
+The parity module (and so msgraph) is imported only inside the command bodies, so `--help` and
 commands that fail on their arguments never load the SDK.
 """
 
@@ -20,20 +22,21 @@ from entra_recovery.cli.graph_options import count_filter_option
 from entra_recovery.cli.graph_options import finish
 from entra_recovery.cli.graph_options import graph_settings
 from entra_recovery.cli.graph_options import list_options
-from entra_recovery.cli.graph_options import list_query
-from entra_recovery.cli.graph_options import print_count
 from entra_recovery.cli.graph_options import progress
 from entra_recovery.cli.graph_options import run
 from entra_recovery.cli.graph_options import select_option
+from entra_recovery.cli.graph_options import show_count
+from entra_recovery.cli.graph_options import show_item
+from entra_recovery.cli.graph_options import show_list
 from entra_recovery.cli.graph_options import what_if_option
 from entra_recovery.cli.graph_output import RECOVERY_JOB_COLUMNS
-from entra_recovery.cli.graph_output import SNAPSHOT_COLUMNS
 from entra_recovery.cli.graph_output import emit
-from entra_recovery.cli.graph_output import emit_count
 from entra_recovery.cli.handler import error_handler
 from entra_recovery.cli.options import DURATION
 from entra_recovery.cli.options import output_format_option
 from entra_recovery.cli.options import yes_option
+from entra_recovery.graph.resources import JOBS
+from entra_recovery.graph.resources import SNAPSHOTS
 
 # --- snapshot ---------------------------------------------------------------------------------
 
@@ -49,14 +52,7 @@ def snapshot() -> None:
 @error_handler
 def snapshot_list(output_format: str, filter_: str | None, select: Any, **kw: Any) -> int:
     """List snapshots, all pages (Get-MgDirectoryRecoverySnapshot -All)."""
-    from entra_recovery.graph import parity
-
-    query = list_query(filter_, select=select, **kw)
-    items = run(
-        parity.list_snapshots_async(graph_settings(), on_count=print_count(output_format), **query)
-    )
-    emit(items, output_format, columns=SNAPSHOT_COLUMNS, title="snapshots", select=select)
-    return 0
+    return show_list(SNAPSHOTS, output_format, filter_, select, kw)
 
 
 @snapshot.command("get")
@@ -66,11 +62,7 @@ def snapshot_list(output_format: str, filter_: str | None, select: Any, **kw: An
 @error_handler
 def snapshot_get(snapshot_id: str, select: Any, output_format: str) -> int:
     """Show one snapshot (Get-MgDirectoryRecoverySnapshot -SnapshotId)."""
-    from entra_recovery.graph import parity
-
-    item = run(parity.get_snapshot_async(graph_settings(), snapshot_id, select=select))
-    emit(item, output_format, columns=SNAPSHOT_COLUMNS, title="snapshot", select=select)
-    return 0
+    return show_item(SNAPSHOTS, snapshot_id, select, output_format)
 
 
 @snapshot.command("count")
@@ -79,10 +71,7 @@ def snapshot_get(snapshot_id: str, select: Any, output_format: str) -> int:
 @error_handler
 def snapshot_count(filter_: str | None, output_format: str) -> int:
     """Count snapshots (Get-MgDirectoryRecoverySnapshotCount)."""
-    from entra_recovery.graph import parity
-
-    emit_count(run(parity.count_snapshots_async(graph_settings(), filter=filter_)), output_format)
-    return 0
+    return show_count(SNAPSHOTS, filter_, output_format)
 
 
 # --- job --------------------------------------------------------------------------------------
@@ -99,14 +88,7 @@ def job() -> None:
 @error_handler
 def job_list(output_format: str, filter_: str | None, select: Any, **kw: Any) -> int:
     """List preview and recovery jobs of every snapshot (Get-MgDirectoryRecoveryJob -All)."""
-    from entra_recovery.graph import parity
-
-    query = list_query(filter_, select=select, **kw)
-    items = run(
-        parity.list_jobs_async(graph_settings(), on_count=print_count(output_format), **query)
-    )
-    emit(items, output_format, columns=RECOVERY_JOB_COLUMNS, title="jobs", select=select)
-    return 0
+    return show_list(JOBS, output_format, filter_, select, kw)
 
 
 @job.command("get")
@@ -116,11 +98,7 @@ def job_list(output_format: str, filter_: str | None, select: Any, **kw: Any) ->
 @error_handler
 def job_get(job_id: str, select: Any, output_format: str) -> int:
     """Show one job (Get-MgDirectoryRecoveryJob -RecoveryJobBaseId)."""
-    from entra_recovery.graph import parity
-
-    item = run(parity.get_job_async(graph_settings(), job_id, select=select))
-    emit(item, output_format, columns=RECOVERY_JOB_COLUMNS, title="job", select=select)
-    return 0
+    return show_item(JOBS, job_id, select, output_format)
 
 
 @job.command("count")
@@ -129,10 +107,7 @@ def job_get(job_id: str, select: Any, output_format: str) -> int:
 @error_handler
 def job_count(filter_: str | None, output_format: str) -> int:
     """Count jobs (Get-MgDirectoryRecoveryJobCount)."""
-    from entra_recovery.graph import parity
-
-    emit_count(run(parity.count_jobs_async(graph_settings(), filter=filter_)), output_format)
-    return 0
+    return show_count(JOBS, filter_, output_format)
 
 
 @job.command("cancel")

@@ -12,30 +12,32 @@ from typing import Any
 
 import click
 
+from entra_recovery.cli.graph_options import change_list_options
 from entra_recovery.cli.graph_options import confirm
 from entra_recovery.cli.graph_options import count_filter_option
 from entra_recovery.cli.graph_options import finish
 from entra_recovery.cli.graph_options import graph_settings
 from entra_recovery.cli.graph_options import list_options
-from entra_recovery.cli.graph_options import list_query
-from entra_recovery.cli.graph_options import print_count
 from entra_recovery.cli.graph_options import progress
 from entra_recovery.cli.graph_options import run
 from entra_recovery.cli.graph_options import scope_options
 from entra_recovery.cli.graph_options import select_option
+from entra_recovery.cli.graph_options import show_changes
+from entra_recovery.cli.graph_options import show_count
+from entra_recovery.cli.graph_options import show_item
+from entra_recovery.cli.graph_options import show_list
 from entra_recovery.cli.graph_options import wait_options
 from entra_recovery.cli.graph_options import what_if_option
-from entra_recovery.cli.graph_output import CHANGE_COLUMNS
-from entra_recovery.cli.graph_output import FAILED_CHANGE_COLUMNS
 from entra_recovery.cli.graph_output import JOB_COLUMNS
 from entra_recovery.cli.graph_output import RECOVERY_JOB_COLUMNS
 from entra_recovery.cli.graph_output import emit
-from entra_recovery.cli.graph_output import emit_count
-from entra_recovery.cli.graph_output import stream_jsonl
 from entra_recovery.cli.handler import error_handler
 from entra_recovery.cli.options import output_format_option
 from entra_recovery.cli.options import yes_option
 from entra_recovery.graph.models import FilteringCriteria
+from entra_recovery.graph.models import JobKind
+from entra_recovery.graph.resources import PREVIEW_JOBS
+from entra_recovery.graph.resources import RECOVERY_JOBS
 
 # --- preview-job ------------------------------------------------------------------------------
 
@@ -54,16 +56,7 @@ def preview_job_list(
     snapshot_id: str, output_format: str, filter_: str | None, select: Any, **kw: Any
 ) -> int:
     """List a snapshot's preview jobs (Get-MgDirectoryRecoverySnapshotRecoveryPreviewJob)."""
-    from entra_recovery.graph import parity
-
-    query = list_query(filter_, select=select, **kw)
-    items = run(
-        parity.list_preview_jobs_async(
-            graph_settings(), snapshot_id, on_count=print_count(output_format), **query
-        )
-    )
-    emit(items, output_format, columns=JOB_COLUMNS, title="preview jobs", select=select)
-    return 0
+    return show_list(PREVIEW_JOBS, output_format, filter_, select, kw, snapshot_id=snapshot_id)
 
 
 @preview_job.command("get")
@@ -74,11 +67,7 @@ def preview_job_list(
 @error_handler
 def preview_job_get(snapshot_id: str, job_id: str, select: Any, output_format: str) -> int:
     """Show one preview job (... -RecoveryPreviewJobId)."""
-    from entra_recovery.graph import parity
-
-    item = run(parity.get_preview_job_async(graph_settings(), snapshot_id, job_id, select=select))
-    emit(item, output_format, columns=JOB_COLUMNS, title="preview job", select=select)
-    return 0
+    return show_item(PREVIEW_JOBS, job_id, select, output_format, snapshot_id=snapshot_id)
 
 
 @preview_job.command("count")
@@ -88,11 +77,7 @@ def preview_job_get(snapshot_id: str, job_id: str, select: Any, output_format: s
 @error_handler
 def preview_job_count(snapshot_id: str, filter_: str | None, output_format: str) -> int:
     """Count a snapshot's preview jobs (...RecoveryPreviewJobCount)."""
-    from entra_recovery.graph import parity
-
-    value = run(parity.count_preview_jobs_async(graph_settings(), snapshot_id, filter=filter_))
-    emit_count(value, output_format)
-    return 0
+    return show_count(PREVIEW_JOBS, filter_, output_format, snapshot_id=snapshot_id)
 
 
 @preview_job.command("create")
@@ -140,9 +125,7 @@ def preview_job_create(
 @preview_job.command("changes")
 @click.argument("snapshot_id")
 @click.argument("job_id")
-@click.option("--filter", "filter_", metavar="ODATA", help="OData $filter (where supported).")
-@click.option("--top", type=click.IntRange(1, 999), help="Return at most N changes.")
-@click.option("--page-size", type=click.IntRange(1, 999), help="$top per request (default 999).")
+@change_list_options
 @select_option
 @output_format_option
 @error_handler
@@ -156,15 +139,8 @@ def preview_job_changes(
     output_format: str,
 ) -> int:
     """Every change of a successful preview job, raw as Graph sent it (getChanges; no cmdlet)."""
-    from entra_recovery.graph import parity
-
     query = {"filter": filter_, "top": top, "page_size": page_size, "select": select}
-    if output_format == "jsonl":
-        run(stream_jsonl(parity.iter_changes_async(graph_settings(), snapshot_id, job_id, **query)))
-        return 0
-    items = run(parity.get_changes_async(graph_settings(), snapshot_id, job_id, **query))
-    emit(items, output_format, columns=CHANGE_COLUMNS, title="changes", select=select)
-    return 0
+    return show_changes(JobKind.PREVIEW, snapshot_id, job_id, query, output_format)
 
 
 # --- recovery-job -----------------------------------------------------------------------------
@@ -184,16 +160,7 @@ def recovery_job_list(
     snapshot_id: str, output_format: str, filter_: str | None, select: Any, **kw: Any
 ) -> int:
     """List a snapshot's recovery jobs (Get-MgDirectoryRecoverySnapshotRecoveryJob)."""
-    from entra_recovery.graph import parity
-
-    query = list_query(filter_, select=select, **kw)
-    items = run(
-        parity.list_recovery_jobs_async(
-            graph_settings(), snapshot_id, on_count=print_count(output_format), **query
-        )
-    )
-    emit(items, output_format, columns=RECOVERY_JOB_COLUMNS, title="recovery jobs", select=select)
-    return 0
+    return show_list(RECOVERY_JOBS, output_format, filter_, select, kw, snapshot_id=snapshot_id)
 
 
 @recovery_job.command("get")
@@ -204,11 +171,7 @@ def recovery_job_list(
 @error_handler
 def recovery_job_get(snapshot_id: str, job_id: str, select: Any, output_format: str) -> int:
     """Show one recovery job (... -RecoveryJobId)."""
-    from entra_recovery.graph import parity
-
-    item = run(parity.get_recovery_job_async(graph_settings(), snapshot_id, job_id, select=select))
-    emit(item, output_format, columns=RECOVERY_JOB_COLUMNS, title="recovery job", select=select)
-    return 0
+    return show_item(RECOVERY_JOBS, job_id, select, output_format, snapshot_id=snapshot_id)
 
 
 @recovery_job.command("count")
@@ -218,11 +181,7 @@ def recovery_job_get(snapshot_id: str, job_id: str, select: Any, output_format: 
 @error_handler
 def recovery_job_count(snapshot_id: str, filter_: str | None, output_format: str) -> int:
     """Count a snapshot's recovery jobs (...RecoveryJobCount)."""
-    from entra_recovery.graph import parity
-
-    value = run(parity.count_recovery_jobs_async(graph_settings(), snapshot_id, filter=filter_))
-    emit_count(value, output_format)
-    return 0
+    return show_count(RECOVERY_JOBS, filter_, output_format, snapshot_id=snapshot_id)
 
 
 RECOVERY_WARNING = (
@@ -291,9 +250,7 @@ def _describe_recovery(snapshot_id: str, criteria: FilteringCriteria) -> None:
 @recovery_job.command("failed-changes")
 @click.argument("snapshot_id")
 @click.argument("job_id")
-@click.option("--filter", "filter_", metavar="ODATA", help="OData $filter (where supported).")
-@click.option("--top", type=click.IntRange(1, 999), help="Return at most N changes.")
-@click.option("--page-size", type=click.IntRange(1, 999), help="$top per request (default 999).")
+@change_list_options
 @select_option
 @output_format_option
 @error_handler
@@ -307,13 +264,5 @@ def recovery_job_failed_changes(
     output_format: str,
 ) -> int:
     """Changes a recovery job could not apply, raw (getFailedChanges; no cmdlet)."""
-    from entra_recovery.graph import parity
-
     query = {"filter": filter_, "top": top, "page_size": page_size, "select": select}
-    if output_format == "jsonl":
-        stream = parity.iter_failed_changes_async(graph_settings(), snapshot_id, job_id, **query)
-        run(stream_jsonl(stream))
-        return 0
-    items = run(parity.get_failed_changes_async(graph_settings(), snapshot_id, job_id, **query))
-    emit(items, output_format, columns=FAILED_CHANGE_COLUMNS, title="failed changes", select=select)
-    return 0
+    return show_changes(JobKind.RECOVERY, snapshot_id, job_id, query, output_format)

@@ -3,7 +3,11 @@ Options and helpers shared by the PowerShell-parity commands.
 
 The cmdlets' list parameters (-Filter -Top -All -Property -Sort -PageSize -CountVariable), the
 job scope (--entity-type / --object), --wait/--timeout, -WhatIf/-Confirm (`--what-if`, the
-confirmation prompt, `--yes`), and the exit code of a printed job.
+confirmation prompt, `--yes`), and the exit code of a printed job. Also the one body of every
+list, get and count command (`show_list`, `show_item`, `show_count`), driven by the
+`graph.resources` table, and of the two change-list commands (`show_changes`). The parity
+module (and so msgraph) is imported only inside those bodies, so `--help` and commands that
+fail on their arguments never load the SDK.
 """
 
 from __future__ import annotations
@@ -17,6 +21,12 @@ from typing import TypeVar
 import click
 
 from entra_recovery import aio
+from entra_recovery.cli.graph_output import CHANGE_COLUMNS
+from entra_recovery.cli.graph_output import FAILED_CHANGE_COLUMNS
+from entra_recovery.cli.graph_output import columns_for
+from entra_recovery.cli.graph_output import emit
+from entra_recovery.cli.graph_output import emit_count
+from entra_recovery.cli.graph_output import stream_jsonl
 from entra_recovery.cli.options import DURATION
 from entra_recovery.cli.options import app_context
 from entra_recovery.cli.progress import TerminalProgress
@@ -25,6 +35,7 @@ from entra_recovery.constants import ExitCode
 from entra_recovery.errors import GateRefused
 from entra_recovery.graph.models import Job
 from entra_recovery.graph.models import JobKind
+from entra_recovery.graph.resources import Resource
 from entra_recovery.graph.settings import GraphSettings
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -70,6 +81,22 @@ def list_options(func: F) -> F:
         ),
         click.option(
             "--count", is_flag=True, help="Ask for @odata.count and print it (-CountVariable)."
+        ),
+    ]
+    for option in reversed(options):
+        func = option(func)
+    return func
+
+
+def change_list_options(func: F) -> F:
+    """getChanges / getFailedChanges parameters (no cmdlet: $filter, $top, page size)."""
+    options = [
+        click.option(
+            "--filter", "filter_", metavar="ODATA", help="OData $filter (where supported)."
+        ),
+        click.option("--top", type=click.IntRange(1, 999), help="Return at most N changes."),
+        click.option(
+            "--page-size", type=click.IntRange(1, 999), help="$top per request (default 999)."
         ),
     ]
     for option in reversed(options):
@@ -193,3 +220,94 @@ def finish(job_json: dict[str, Any], waited: bool) -> int:
         )
         return int(ExitCode.FAILED_CHANGES)
     return int(ExitCode.OK)
+
+
+# --- the bodies of the list, get and count commands (one per resource and verb) ---------------
+
+
+def show_list(
+    resource: Resource[Any],
+    output_format: str,
+    filter_: str | None,
+    select: tuple[str, ...] | None,
+    list_parameters: dict[str, Any],
+    *,
+    snapshot_id: str = "",
+) -> int:
+    """List a resource (its `Get-Mg...` cmdlet without an id) and print it."""
+    from entra_recovery.graph import parity
+
+    query = list_query(filter_, select=select, **list_parameters)
+    items = run(
+        parity.list_items_async(
+            graph_settings(),
+            resource,
+            snapshot_id=snapshot_id,
+            on_count=print_count(output_format),
+            **query,
+        )
+    )
+    columns = columns_for(resource)
+    emit(items, output_format, columns=columns, title=resource.plural, select=select)
+    return 0
+
+
+def show_item(
+    resource: Resource[Any],
+    item_id: str,
+    select: tuple[str, ...] | None,
+    output_format: str,
+    *,
+    snapshot_id: str = "",
+) -> int:
+    """Get one item of a resource (its `Get-Mg...` cmdlet with an id) and print it."""
+    from entra_recovery.graph import parity
+
+    item = run(
+        parity.get_item_async(
+            graph_settings(), resource, item_id, snapshot_id=snapshot_id, select=select
+        )
+    )
+    columns = columns_for(resource)
+    emit(item, output_format, columns=columns, title=resource.singular, select=select)
+    return 0
+
+
+def show_count(
+    resource: Resource[Any], filter_: str | None, output_format: str, *, snapshot_id: str = ""
+) -> int:
+    """Count a resource (its `...Count` cmdlet) and print the bare number."""
+    from entra_recovery.graph import parity
+
+    settings = graph_settings()
+    value = run(
+        parity.count_items_async(settings, resource, snapshot_id=snapshot_id, filter=filter_)
+    )
+    emit_count(value, output_format)
+    return 0
+
+
+def show_changes(
+    kind: JobKind,
+    snapshot_id: str,
+    job_id: str,
+    query: dict[str, Any],
+    output_format: str,
+) -> int:
+    """getChanges (preview job) or getFailedChanges (recovery job), raw; JSON Lines streamed."""
+    from entra_recovery.graph import parity
+
+    settings = graph_settings()
+    columns: tuple[str, ...]
+    if kind is JobKind.PREVIEW:
+        stream, collect = parity.iter_changes_async, parity.get_changes_async
+        columns, title = CHANGE_COLUMNS, "changes"
+    else:
+        stream, collect = parity.iter_failed_changes_async, parity.get_failed_changes_async
+        columns, title = FAILED_CHANGE_COLUMNS, "failed changes"
+    if output_format == "jsonl":
+        run(stream_jsonl(stream(settings, snapshot_id, job_id, **query)))
+        return 0
+    items = run(collect(settings, snapshot_id, job_id, **query))
+    emit(items, output_format, columns=columns, title=title, select=query.get("select"))
+    return 0

@@ -22,6 +22,7 @@ from rich.table import Table
 
 from entra_recovery.constants import ODATA_TYPE_PREVIEW_JOB
 from entra_recovery.constants import ODATA_TYPE_RECOVERY_JOB
+from entra_recovery.graph.resources import Resource
 
 SNAPSHOT_COLUMNS = ("id", "createdDateTime", "totalChangedObjects")
 JOB_COLUMNS = (
@@ -35,6 +36,13 @@ JOB_COLUMNS = (
     "totalChangedLinksCalculated",
 )
 RECOVERY_JOB_COLUMNS = (*JOB_COLUMNS, "totalObjectsModified", "totalFailedChanges")
+# Table columns of each graph.resources.Resource, by its name (tenant-wide jobs may be either kind).
+RESOURCE_COLUMNS = {
+    "snapshots": SNAPSHOT_COLUMNS,
+    "jobs": RECOVERY_JOB_COLUMNS,
+    "preview_jobs": JOB_COLUMNS,
+    "recovery_jobs": RECOVERY_JOB_COLUMNS,
+}
 CHANGE_COLUMNS = ("entityTypeName", "id", "displayName", "recoveryAction")
 FAILED_CHANGE_COLUMNS = (*CHANGE_COLUMNS, "failureMessage")
 
@@ -73,6 +81,11 @@ def _cell(item: dict[str, Any], column: str) -> str:
     if isinstance(value, dict | list):
         return json.dumps(value, separators=(",", ":"))
     return str(value)
+
+
+def columns_for(resource: Resource[Any]) -> tuple[str, ...]:
+    """The default table columns for items of `resource`."""
+    return RESOURCE_COLUMNS[resource.name]
 
 
 def render_table(items: Sequence[dict[str, Any]], columns: Sequence[str], *, title: str) -> str:

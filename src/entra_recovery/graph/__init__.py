@@ -1,16 +1,21 @@
 """
 The only package that talks to Microsoft Graph.
 
-msgraph-sdk and azure-identity are imported lazily inside functions, so importing this package
-is cheap; see `client.py` and `auth.py`.
+The flow of a call: `settings` (where and how) -> `auth` (credential) -> `pipeline` (SDK
+request adapters and builders) -> `transport` (send, map errors) -> `paging` (nextLinks) ->
+`client.GraphClient` (each operation once, Graph's JSON; the `resources` table drives the four
+collections) -> `adapter.GraphApiAdapter` (our records, for the runner's `api.GraphApi`) or
+`parity` (the PowerShell-parity functions). msgraph-sdk and azure-identity are imported lazily
+inside functions, so importing this package is cheap.
 """
 
 from __future__ import annotations
 
 from entra_recovery.errors import GraphError
+from entra_recovery.graph.adapter import GraphApiAdapter
 from entra_recovery.graph.api import GraphApi
 from entra_recovery.graph.client import GraphClient
-from entra_recovery.graph.client import make_client
+from entra_recovery.graph.client import open_client
 from entra_recovery.graph.models import Change
 from entra_recovery.graph.models import ChangePage
 from entra_recovery.graph.models import FilteringCriteria
@@ -27,6 +32,7 @@ __all__ = [
     "ChangePage",
     "FilteringCriteria",
     "GraphApi",
+    "GraphApiAdapter",
     "GraphClient",
     "GraphError",
     "GraphSettings",
@@ -36,5 +42,5 @@ __all__ = [
     "JobStatus",
     "ListQuery",
     "Snapshot",
-    "make_client",
+    "open_client",
 ]

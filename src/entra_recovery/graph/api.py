@@ -1,9 +1,9 @@
 """
-`GraphApi`: the narrow, async interface the runner and the parity commands depend on.
+`GraphApi`: the narrow, async interface the plan runner depends on, in our own records.
 
-`graph.client.GraphClient` implements it over msgraph-sdk; tests may use the emulator-backed
-client or a small fake. Every method raises `entra_recovery.errors.GraphError` (or a subclass)
-on failure.
+`graph.adapter.GraphApiAdapter` implements it over a `GraphClient` (`graph.client.open_client`
+yields one); tests may wrap that or use a small fake. Every method raises
+`entra_recovery.errors.GraphError` (or a subclass) on failure.
 """
 
 from __future__ import annotations
@@ -58,11 +58,17 @@ class GraphApi(Protocol):
     def iter_change_pages(
         self, snapshot_id: str, job_id: str, *, top: int = 999
     ) -> AsyncGenerator[ChangePage, None]:
-        """Pages of raw change objects from getChanges, following nextLink verbatim."""
+        """Pages of raw change objects from getChanges, following nextLink verbatim.
+
+        Each page is a `ChangePage` (a list of change dicts exactly as Graph sent them) whose
+        `has_floats` says whether any number on it has a fraction or an exponent: False lets
+        the fingerprint use its fast JSON encoder for that page; True means "a float is there,
+        or nobody knows", and is always safe. `top` is the `$top` sent per request.
+        """
         ...
 
     def iter_failed_change_pages(
         self, snapshot_id: str, job_id: str, *, top: int = 999
     ) -> AsyncGenerator[ChangePage, None]:
-        """Pages of raw change objects from getFailedChanges."""
+        """Pages of raw change objects from getFailedChanges (`ChangePage`s, as above)."""
         ...

@@ -6,7 +6,9 @@ Step one of every Graph call. `build_credential(settings)` picks the credential 
 browser, device code, client secret/certificate from the environment, managed identity or the
 Azure CLI); `scopes_for(...)` gives the least-privileged scopes for an operation. azure-identity
 is imported inside functions only, so importing this module is cheap. Tokens never leave the
-credential: `identity_from_token` reads claims (without verifying them) to say who is signed in.
+credential: `identity_from_claims` reads claims (without verifying them) to say who is signed in.
+A broken sign-in never escapes as a raw exception: `build_credential` turns every failure (a
+corrupt `ENTRA_RECOVERY_AUTH_RECORD`, an option azure-identity refuses) into `GraphAuthError`.
 """
 
 from __future__ import annotations
@@ -18,16 +20,28 @@ import json
 import os
 import shutil
 import time
+from collections.abc import Mapping
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 from typing import Any
+from typing import TypeAlias
 
-from entra_recovery.constants import SCOPE_PREVIEW
 from entra_recovery.constants import SCOPE_READ
-from entra_recovery.constants import SCOPE_RECOVERY
 from entra_recovery.errors import GraphAuthError
 from entra_recovery.graph.models import Identity
 from entra_recovery.graph.settings import GraphSettings
+
+if TYPE_CHECKING:
+    from azure.core.credentials import AccessToken
+    from azure.core.credentials import AccessTokenInfo
+    from azure.core.credentials import TokenCredential
+    from azure.core.credentials_async import AsyncTokenCredential
+    from azure.identity import AuthenticationRecord
+
+    # What signs our requests: azure-identity's credentials, or our static-token ones.
+    Credential: TypeAlias = TokenCredential | AsyncTokenCredential
 
 # The resource every scope belongs to: the token audience is always Microsoft Graph, also when
 # requests go to a loopback emulator (which ignores scopes but checks claims).
@@ -61,8 +75,6 @@ def scopes_for(permissions: Sequence[str], method: str) -> list[str]:
 
 
 READ = (SCOPE_READ,)
-PREVIEW = (SCOPE_PREVIEW,)
-RECOVERY = (SCOPE_RECOVERY,)
 
 
 class StaticTokenCredential:
@@ -81,12 +93,12 @@ class StaticTokenCredential:
     def __repr__(self) -> str:
         return "StaticTokenCredential(token=<redacted>)"
 
-    def get_token(self, *scopes: str, **kwargs: Any) -> Any:
+    def get_token(self, *scopes: str, **kwargs: Any) -> AccessToken:
         from azure.core.credentials import AccessToken
 
         return AccessToken(self._token, self._expires_on)
 
-    def get_token_info(self, *scopes: str, options: Any = None) -> Any:
+    def get_token_info(self, *scopes: str, options: Any = None) -> AccessTokenInfo:
         from azure.core.credentials import AccessTokenInfo
 
         return AccessTokenInfo(self._token, self._expires_on)
@@ -98,13 +110,13 @@ class StaticTokenCredential:
 class AsyncStaticTokenCredential(StaticTokenCredential):
     """The same, as an azure.core `AsyncTokenCredential` (for asyncio callers)."""
 
-    async def get_token(self, *scopes: str, **kwargs: Any) -> Any:  # type: ignore[override,unused-ignore]
+    async def get_token(self, *scopes: str, **kwargs: Any) -> AccessToken:  # type: ignore[override]
         return StaticTokenCredential.get_token(self, *scopes, **kwargs)
 
-    async def get_token_info(self, *scopes: str, options: Any = None) -> Any:  # type: ignore[override,unused-ignore]
+    async def get_token_info(self, *scopes: str, options: Any = None) -> AccessTokenInfo:  # type: ignore[override]
         return StaticTokenCredential.get_token_info(self, *scopes, options=options)
 
-    async def close(self) -> None:  # type: ignore[override,unused-ignore]
+    async def close(self) -> None:  # type: ignore[override]
         return None
 
     async def __aenter__(self) -> AsyncStaticTokenCredential:
@@ -126,11 +138,15 @@ def resolve_method(settings: GraphSettings) -> str:
     return "browser"
 
 
-def build_credential(settings: GraphSettings, *, permissions: Sequence[str] = READ) -> Any:
+def build_credential(settings: GraphSettings, *, permissions: Sequence[str] = READ) -> Credential:
     """The credential for `settings` (a `TokenCredential`); nothing is requested yet.
 
+    Every failure is a `GraphAuthError` with a hint: a missing token, an unreadable or corrupt
+    saved sign-in (`ENTRA_RECOVERY_AUTH_RECORD`), an option azure-identity refuses (a malformed
+    tenant id, say), or a first interactive sign-in that did not succeed.
+
     Raises:
-        GraphAuthError: the method needs something that is missing (token, client id, ...).
+        GraphAuthError: the credential cannot be built.
     """
     method = resolve_method(settings)
     if method == "token":
@@ -140,12 +156,67 @@ def build_credential(settings: GraphSettings, *, permissions: Sequence[str] = RE
                 hint="set ENTRA_RECOVERY_ACCESS_TOKEN, or choose --auth browser/device-code/...",
             )
         return StaticTokenCredential(settings.access_token)
-    return _build_azure_credential(settings, method, permissions)
+    saved = saved_sign_in() if method in DELEGATED_METHODS else None
+    try:
+        return _build_azure_credential(settings, method, permissions, saved)
+    except GraphAuthError:
+        raise
+    except Exception as exc:
+        raise credential_error(exc, method) from exc
+
+
+@dataclass(frozen=True)
+class SavedSignIn:
+    """The persistent delegated sign-in named by `ENTRA_RECOVERY_AUTH_RECORD`.
+
+    `record` is None until the first interactive sign-in has saved one at `path`.
+    """
+
+    path: Path
+    record: AuthenticationRecord | None
+
+
+def saved_sign_in(env: Mapping[str, str] | None = None) -> SavedSignIn | None:
+    """The saved sign-in `ENTRA_RECOVERY_AUTH_RECORD` points at (None when it is not set).
+
+    Raises:
+        GraphAuthError: the file exists but cannot be read, or holds no authentication record.
+    """
+    value = (os.environ if env is None else env).get(ENV_AUTH_RECORD)
+    if not value:
+        return None
+    path = Path(value).expanduser()
+    if not path.exists():
+        return SavedSignIn(path, None)
+    redo = f"delete {path} and sign in again: run once interactively with {ENV_AUTH_RECORD} set"
+    try:
+        data = path.read_bytes()
+    except OSError as exc:  # a folder, no permission
+        raise GraphAuthError(
+            f"cannot read the saved sign-in {path} ({ENV_AUTH_RECORD}): "
+            f"{exc.strerror or type(exc).__name__}",
+            hint=f"point {ENV_AUTH_RECORD} at a readable file (at a new path, the first "
+            "interactive run signs in and saves it there)",
+        ) from None
+    from azure.identity import AuthenticationRecord
+
+    try:
+        record = AuthenticationRecord.deserialize(data.decode("utf-8"))
+    except UnicodeDecodeError:
+        raise GraphAuthError(
+            f"{path} ({ENV_AUTH_RECORD}) is not a saved sign-in: not UTF-8 text", hint=redo
+        ) from None
+    except (ValueError, KeyError, TypeError, AttributeError) as exc:  # JSONDecodeError: ValueError
+        detail = f"missing {exc}" if isinstance(exc, KeyError) else _first_line(exc)
+        raise GraphAuthError(
+            f"{path} ({ENV_AUTH_RECORD}) is not a saved sign-in: {detail}", hint=redo
+        ) from None
+    return SavedSignIn(path, record)
 
 
 def _build_azure_credential(
-    settings: GraphSettings, method: str, permissions: Sequence[str]
-) -> Any:
+    settings: GraphSettings, method: str, permissions: Sequence[str], saved: SavedSignIn | None
+) -> Credential:
     """Build an azure-identity credential (separate so tests can forbid it)."""
     from azure import identity
 
@@ -160,27 +231,48 @@ def _build_azure_credential(
     kwargs: dict[str, Any] = {"client_id": client_id}
     if tenant:
         kwargs["tenant_id"] = tenant
-    record_path = os.environ.get(ENV_AUTH_RECORD)
-    if record_path:
+    if saved is not None:
         kwargs["cache_persistence_options"] = identity.TokenCachePersistenceOptions(
             name=TOKEN_CACHE_NAME
         )
-        record_file = Path(record_path).expanduser()
-        if record_file.is_file():
-            kwargs["authentication_record"] = identity.AuthenticationRecord.deserialize(
-                record_file.read_text(encoding="utf-8")
-            )
+        if saved.record is not None:
+            kwargs["authentication_record"] = saved.record
+    credential: identity.InteractiveBrowserCredential | identity.DeviceCodeCredential
     if method == "browser":
-        credential: Any = identity.InteractiveBrowserCredential(**kwargs)
+        credential = identity.InteractiveBrowserCredential(**kwargs)
     elif method == "device-code":
         credential = identity.DeviceCodeCredential(**kwargs)
     else:  # pragma: no cover - GraphSettings validates the method
         raise GraphAuthError(f"unknown auth method {method!r}")
-    if record_path and "authentication_record" not in kwargs:
-        record = credential.authenticate(scopes=scopes_for(permissions, method))
-        record_file.parent.mkdir(parents=True, exist_ok=True)
-        record_file.write_text(record.serialize(), encoding="utf-8")
+    if saved is not None and saved.record is None:
+        _save_sign_in(saved.path, credential.authenticate(scopes=scopes_for(permissions, method)))
     return credential
+
+
+def _save_sign_in(path: Path, record: AuthenticationRecord) -> None:
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(record.serialize(), encoding="utf-8")
+    except OSError as exc:
+        raise GraphAuthError(
+            f"signed in, but cannot save the sign-in to {path} ({ENV_AUTH_RECORD}): "
+            f"{exc.strerror or type(exc).__name__}",
+            hint=f"point {ENV_AUTH_RECORD} at a writable file",
+        ) from None
+
+
+def credential_error(exc: BaseException, method: str) -> GraphAuthError:
+    """A failure while building the credential (not while asking it for a token)."""
+    if type(exc).__name__ in ("ClientAuthenticationError", "CredentialUnavailableError"):
+        return auth_error(exc)
+    return GraphAuthError(
+        f"could not set up the {method} sign-in ({type(exc).__name__}): {_first_line(exc)}",
+        hint="check --auth, --tenant-id and --client-id",
+    )
+
+
+def _first_line(exc: BaseException) -> str:
+    return (str(exc).strip().splitlines() or [""])[0][:300]
 
 
 def decode_claims(token: str) -> dict[str, Any]:
@@ -218,7 +310,7 @@ def identity_from_claims(claims: dict[str, Any]) -> Identity:
     )
 
 
-async def identity_from_credential(credential: Any, method: str) -> Identity:
+async def identity_from_credential(credential: Credential, method: str) -> Identity:
     """Ask the credential (sync or async) for a read token and describe it; the token itself
     is dropped."""
     try:
@@ -236,7 +328,7 @@ async def identity_from_credential(credential: Any, method: str) -> Identity:
 def auth_error(exc: BaseException) -> GraphAuthError:
     """An azure-identity failure as a one-line `GraphAuthError` (no secrets in it)."""
     name = type(exc).__name__
-    first = (str(exc).strip().splitlines() or [""])[0][:300]
+    first = _first_line(exc)
     hint = (
         "sign in again (az login, --auth browser or device-code), "
         "or set ENTRA_RECOVERY_ACCESS_TOKEN"

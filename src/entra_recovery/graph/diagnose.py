@@ -16,6 +16,8 @@ from entra_recovery.errors import JobConflictError
 from entra_recovery.errors import SnapshotNotFoundError
 from entra_recovery.graph.models import Job
 from entra_recovery.graph.models import JobKind
+from entra_recovery.graph.resources import JOBS
+from entra_recovery.graph.resources import SNAPSHOTS
 
 if TYPE_CHECKING:
     from entra_recovery.graph.client import GraphClient
@@ -26,7 +28,7 @@ async def _available_snapshots(client: GraphClient) -> list[tuple[str, str]]:
     try:
         return [
             (str(s.get("id")), str(s.get("createdDateTime") or "?"))
-            async for s in client.iter_snapshots_raw()
+            async for s in client.listing(SNAPSHOTS)
         ]
     except GraphError:
         return []
@@ -57,11 +59,8 @@ async def explain_missing_snapshot(
 async def explain_conflict(client: GraphClient, exc: JobConflictError) -> JobConflictError:
     """Name the job that blocks us (409: one job per tenant)."""
     try:
-        running = [
-            Job.from_json(j)
-            async for j in client.iter_jobs_raw()
-            if not Job.from_json(j).status.is_terminal
-        ]
+        jobs = [Job.from_json(j) async for j in client.listing(JOBS)]
+        running = [job for job in jobs if not job.status.is_terminal]
     except GraphError:
         running = []
     if not running:

@@ -30,11 +30,14 @@ Change = dict[str, Any]
 
 class ChangePage(list[Change]):
     """
-    The items of one page (raw JSON objects), as a list.
+    The items of one page of getChanges / getFailedChanges (raw JSON objects), as a list.
 
-    `has_floats` is False when no number on the page has a fraction or an exponent, so that
-    consumers may use a JSON encoder whose float notation differs from Python's (the
-    fingerprint does); True when the page holds a float, or when nobody knows.
+    Attributes:
+        has_floats: whether any number on the page has a fraction or an exponent. The pager
+            sets it while parsing the page (`transport.Response.json_object_with_floats`).
+            False promises there is no float, so consumers may use a JSON encoder whose float
+            notation differs from Python's (the fingerprint does, page by page); True means
+            the page holds a float, or that nobody knows (the default, always safe).
     """
 
     __slots__ = ("has_floats",)

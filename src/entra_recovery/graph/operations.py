@@ -2,7 +2,8 @@
 The Graph operations we call, each with what it does, its least-privileged scope and role.
 
 Used to pick scopes for a request (`graph.auth`), to word error messages ("listing snapshots
-failed") and to say which permission and role a 403 is missing.
+failed") and to say which permission and role a 403 is missing. The list, get and count
+operations of the four collections are made by their `resources.Resource`; the others are here.
 """
 
 from __future__ import annotations
@@ -32,18 +33,6 @@ class Operation:
 
 _READ = (SCOPE_READ,)
 
-LIST_SNAPSHOTS = Operation("listing snapshots", _READ, ROLE_READER)
-GET_SNAPSHOT = Operation("reading snapshot {snapshot}", _READ, ROLE_READER)
-COUNT_SNAPSHOTS = Operation("counting snapshots", _READ, ROLE_READER)
-LIST_JOBS = Operation("listing jobs", _READ, ROLE_READER)
-GET_JOB = Operation("reading job {job}", _READ, ROLE_READER)
-COUNT_JOBS = Operation("counting jobs", _READ, ROLE_READER)
-LIST_PREVIEW_JOBS = Operation("listing preview jobs of snapshot {snapshot}", _READ, ROLE_READER)
-GET_PREVIEW_JOB = Operation("reading preview job {job}", _READ, ROLE_READER)
-COUNT_PREVIEW_JOBS = Operation("counting preview jobs of snapshot {snapshot}", _READ, ROLE_READER)
-LIST_RECOVERY_JOBS = Operation("listing recovery jobs of snapshot {snapshot}", _READ, ROLE_READER)
-GET_RECOVERY_JOB = Operation("reading recovery job {job}", _READ, ROLE_READER)
-COUNT_RECOVERY_JOBS = Operation("counting recovery jobs of snapshot {snapshot}", _READ, ROLE_READER)
 GET_CHANGES = Operation("reading the changes of preview job {job}", _READ, ROLE_READER)
 GET_FAILED_CHANGES = Operation(
     "reading the failed changes of recovery job {job}", _READ, ROLE_READER

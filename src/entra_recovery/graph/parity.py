@@ -5,8 +5,11 @@ operation the cmdlets lack), returning Graph's JSON as sent (camelCase dicts).
 Each operation exists twice: `name_async(target, ...)` for asyncio code, where `target` is a
 `GraphSettings` (a client is opened and closed around the call) or an open `GraphClient`; and
 `name(settings, ...)`, a synchronous wrapper for plain scripts, which runs `asyncio.run`.
-The CLI's parity commands are thin shells over the async versions. docs/powershell-parity.md
-maps every cmdlet to its function and command.
+List, get and count of the four collections are one implementation each, driven by the
+`resources` table (`list_items_async(target, resource, ...)` and its two siblings); the named
+functions (`list_snapshots_async`, ...) keep the cmdlets' shapes over them. The CLI's parity
+commands are thin shells over the async versions. docs/powershell-parity.md maps every cmdlet
+to its function and command.
 """
 
 from __future__ import annotations
@@ -18,19 +21,27 @@ from collections.abc import AsyncIterator
 from collections.abc import Callable
 from collections.abc import Coroutine
 from collections.abc import Sequence
+from contextlib import aclosing
 from typing import Any
 from typing import ParamSpec
 from typing import TypeVar
 
 from entra_recovery import aio
-from entra_recovery.constants import ENTITY_TYPES
 from entra_recovery.errors import UsageError
+from entra_recovery.graph.adapter import read_job
 from entra_recovery.graph.client import GraphClient
 from entra_recovery.graph.models import FilteringCriteria
 from entra_recovery.graph.models import Job
 from entra_recovery.graph.models import JobKind
-from entra_recovery.graph.paging import ListQuery
+from entra_recovery.graph.paging import Listing
+from entra_recovery.graph.parameters import build_query
+from entra_recovery.graph.parameters import criteria_from as criteria_from  # public here too
 from entra_recovery.graph.polling import wait_for_job
+from entra_recovery.graph.resources import JOBS
+from entra_recovery.graph.resources import PREVIEW_JOBS
+from entra_recovery.graph.resources import RECOVERY_JOBS
+from entra_recovery.graph.resources import SNAPSHOTS
+from entra_recovery.graph.resources import Resource
 from entra_recovery.graph.settings import GraphSettings
 
 Json = dict[str, Any]
@@ -72,64 +83,49 @@ def _sync(
     return wrapper
 
 
-def build_query(
-    *,
-    filter: str | None = None,
-    select: Sequence[str] | None = None,
-    orderby: Sequence[str] | None = None,
-    top: int | None = None,
-    page_size: int | None = None,
-    all: bool = True,
-    count: bool = False,
-) -> ListQuery:
-    """A ListQuery from the cmdlets' parameter names (-Filter -Property -Sort -Top ...)."""
-    return ListQuery(
-        filter=filter,
-        select=tuple(select) if select else None,
-        orderby=tuple(orderby) if orderby else None,
-        top=top,
-        page_size=page_size,
-        count=count,
-        all_pages=all,
-    )
-
-
-async def _collect(stream: Any, on_count: OnCount | None) -> list[Json]:
-    items: list[Json] = [item async for item in stream]
-    if on_count is not None and stream.count is not None:
-        on_count(stream.count)
+async def _collect(listing: Listing, on_count: OnCount | None) -> list[Json]:
+    items = await listing.collect()
+    if on_count is not None and listing.count is not None:
+        on_count(listing.count)
     return items
 
 
-def criteria_from(
-    entity_types: Sequence[str] = (), objects: Sequence[str] = ()
-) -> FilteringCriteria:
-    """The job scope from `--entity-type TYPE`s or `--object TYPE:ID`s (neither: everything).
+# --- the four collections, driven by resources.RESOURCES ---------------------------------------
 
-    Raises:
-        UsageError: both given, an unknown entity type, or an object not written TYPE:ID.
-    """
-    if entity_types and objects:
-        raise UsageError("give entity types or objects, not both (a job has one scope)")
-    known = ", ".join(ENTITY_TYPES)
-    for entity_type in entity_types:
-        if entity_type not in ENTITY_TYPES:
-            raise UsageError(f"unknown entity type {entity_type!r}", hint=f"use one of: {known}")
-    if entity_types:
-        return FilteringCriteria.for_types(list(dict.fromkeys(entity_types)))
-    grouped: dict[str, list[str]] = {}
-    for item in objects:
-        entity_type, sep, object_id = item.partition(":")
-        if not sep or not entity_type or not object_id.strip():
-            raise UsageError(
-                f"{item!r} is not TYPE:ID", hint="for example --object user:a1b2c3d4-0001-..."
-            )
-        if entity_type not in ENTITY_TYPES:
-            raise UsageError(f"unknown entity type {entity_type!r}", hint=f"use one of: {known}")
-        ids = grouped.setdefault(entity_type, [])
-        if object_id.strip() not in ids:
-            ids.append(object_id.strip())
-    return FilteringCriteria.for_objects(grouped)
+
+async def list_items_async(
+    target: Target,
+    resource: Resource[Any],
+    *,
+    snapshot_id: str = "",
+    on_count: OnCount | None = None,
+    **query: Any,
+) -> list[Json]:
+    """A resource's cmdlet without an id (`resource.cmdlet`): all pages unless all=False."""
+    async with _client(target) as client:
+        listing = client.listing(resource, build_query(**query), snapshot_id=snapshot_id)
+        return await _collect(listing, on_count)
+
+
+async def get_item_async(
+    target: Target,
+    resource: Resource[Any],
+    item_id: str,
+    *,
+    snapshot_id: str = "",
+    select: Sequence[str] | None = None,
+) -> Json:
+    """A resource's cmdlet with an id: one item."""
+    async with _client(target) as client:
+        return await client.get(resource, item_id, snapshot_id=snapshot_id, select=select)
+
+
+async def count_items_async(
+    target: Target, resource: Resource[Any], *, snapshot_id: str = "", filter: str | None = None
+) -> int:
+    """A resource's count cmdlet (`resource.count_cmdlet`)."""
+    async with _client(target) as client:
+        return await client.count(resource, snapshot_id=snapshot_id, filter=filter)
 
 
 # --- snapshots ---------------------------------------------------------------------------------
@@ -139,22 +135,19 @@ async def list_snapshots_async(
     target: Target, *, on_count: OnCount | None = None, **query: Any
 ) -> list[Json]:
     """Get-MgDirectoryRecoverySnapshot (list): every snapshot, all pages unless all=False."""
-    async with _client(target) as client:
-        return await _collect(client.iter_snapshots_raw(build_query(**query)), on_count)
+    return await list_items_async(target, SNAPSHOTS, on_count=on_count, **query)
 
 
 async def get_snapshot_async(
     target: Target, snapshot_id: str, *, select: Sequence[str] | None = None
 ) -> Json:
     """Get-MgDirectoryRecoverySnapshot -SnapshotId."""
-    async with _client(target) as client:
-        return await client.get_snapshot_raw(snapshot_id, select=select)
+    return await get_item_async(target, SNAPSHOTS, snapshot_id, select=select)
 
 
 async def count_snapshots_async(target: Target, *, filter: str | None = None) -> int:
     """Get-MgDirectoryRecoverySnapshotCount."""
-    async with _client(target) as client:
-        return await client.count_snapshots(filter=filter)
+    return await count_items_async(target, SNAPSHOTS, filter=filter)
 
 
 # --- jobs (tenant-wide) --------------------------------------------------------------------------
@@ -164,28 +157,25 @@ async def list_jobs_async(
     target: Target, *, on_count: OnCount | None = None, **query: Any
 ) -> list[Json]:
     """Get-MgDirectoryRecoveryJob (list): jobs of both kinds, all snapshots."""
-    async with _client(target) as client:
-        return await _collect(client.iter_jobs_raw(build_query(**query)), on_count)
+    return await list_items_async(target, JOBS, on_count=on_count, **query)
 
 
 async def get_job_async(
     target: Target, job_id: str, *, select: Sequence[str] | None = None
 ) -> Json:
     """Get-MgDirectoryRecoveryJob -RecoveryJobBaseId."""
-    async with _client(target) as client:
-        return await client.get_job_raw(job_id, select=select)
+    return await get_item_async(target, JOBS, job_id, select=select)
 
 
 async def count_jobs_async(target: Target, *, filter: str | None = None) -> int:
     """Get-MgDirectoryRecoveryJobCount."""
-    async with _client(target) as client:
-        return await client.count_jobs(filter=filter)
+    return await count_items_async(target, JOBS, filter=filter)
 
 
 async def cancel_job_async(target: Target, job_id: str) -> str | None:
     """Stop-MgDirectoryRecoveryJob: ask Graph to cancel; returns the `Location` it sent."""
     async with _client(target) as client:
-        return await client.request_cancel(job_id)
+        return await client.cancel_job(job_id)
 
 
 async def wait_job_async(
@@ -199,7 +189,7 @@ async def wait_job_async(
     """Poll a job (tenant-wide route) until it is terminal; return its final JSON."""
     async with _client(target) as client:
         job = await wait_for_job(
-            lambda: client.get_job(job_id),
+            functools.partial(read_job, client, JOBS, job_id),
             interval=interval or client.settings.poll_interval,
             timeout=timeout if timeout is not None else client.settings.timeout,
             on_poll=on_poll,
@@ -214,25 +204,25 @@ async def list_preview_jobs_async(
     target: Target, snapshot_id: str, *, on_count: OnCount | None = None, **query: Any
 ) -> list[Json]:
     """Get-MgDirectoryRecoverySnapshotRecoveryPreviewJob -SnapshotId (list)."""
-    async with _client(target) as client:
-        stream = client.iter_preview_jobs_raw(snapshot_id, build_query(**query))
-        return await _collect(stream, on_count)
+    return await list_items_async(
+        target, PREVIEW_JOBS, snapshot_id=snapshot_id, on_count=on_count, **query
+    )
 
 
 async def get_preview_job_async(
     target: Target, snapshot_id: str, job_id: str, *, select: Sequence[str] | None = None
 ) -> Json:
     """Get-MgDirectoryRecoverySnapshotRecoveryPreviewJob -RecoveryPreviewJobId."""
-    async with _client(target) as client:
-        return await client.get_preview_job_raw(snapshot_id, job_id, select=select)
+    return await get_item_async(
+        target, PREVIEW_JOBS, job_id, snapshot_id=snapshot_id, select=select
+    )
 
 
 async def count_preview_jobs_async(
     target: Target, snapshot_id: str, *, filter: str | None = None
 ) -> int:
     """Get-MgDirectoryRecoverySnapshotRecoveryPreviewJobCount."""
-    async with _client(target) as client:
-        return await client.count_preview_jobs(snapshot_id, filter=filter)
+    return await count_items_async(target, PREVIEW_JOBS, snapshot_id=snapshot_id, filter=filter)
 
 
 async def create_preview_job_async(
@@ -249,8 +239,10 @@ async def create_preview_job_async(
     Returns the new job's JSON (read back after creation), or with `wait` the final JSON.
     """
     async with _client(target) as client:
-        job_id = await client.create_preview_job(snapshot_id, criteria or FilteringCriteria())
-        return await _settle(client, JobKind.PREVIEW, snapshot_id, job_id, wait, timeout, on_poll)
+        job_id = await client.create_job(
+            JobKind.PREVIEW, snapshot_id, criteria or FilteringCriteria()
+        )
+        return await _settle(client, PREVIEW_JOBS, snapshot_id, job_id, wait, timeout, on_poll)
 
 
 async def get_changes_async(
@@ -263,9 +255,7 @@ async def get_changes_async(
 ) -> list[Json]:
     """getChanges (no cmdlet): every change object of a successful preview job, raw."""
     async with _client(target) as client:
-        return await _collect(
-            client.iter_changes_raw(snapshot_id, job_id, build_query(**query)), on_count
-        )
+        return await _collect(client.changes(snapshot_id, job_id, build_query(**query)), on_count)
 
 
 async def iter_changes_async(
@@ -273,8 +263,10 @@ async def iter_changes_async(
 ) -> AsyncIterator[Json]:
     """getChanges as a stream: change objects as their pages arrive (for JSON Lines)."""
     async with _client(target) as client:
-        async for item in client.iter_changes_raw(snapshot_id, job_id, build_query(**query)):
-            yield item
+        listing = client.changes(snapshot_id, job_id, build_query(**query))
+        async with aclosing(listing.items()) as items:
+            async for item in items:
+                yield item
 
 
 # --- recovery jobs -----------------------------------------------------------------------------
@@ -284,25 +276,25 @@ async def list_recovery_jobs_async(
     target: Target, snapshot_id: str, *, on_count: OnCount | None = None, **query: Any
 ) -> list[Json]:
     """Get-MgDirectoryRecoverySnapshotRecoveryJob -SnapshotId (list)."""
-    async with _client(target) as client:
-        stream = client.iter_recovery_jobs_raw(snapshot_id, build_query(**query))
-        return await _collect(stream, on_count)
+    return await list_items_async(
+        target, RECOVERY_JOBS, snapshot_id=snapshot_id, on_count=on_count, **query
+    )
 
 
 async def get_recovery_job_async(
     target: Target, snapshot_id: str, job_id: str, *, select: Sequence[str] | None = None
 ) -> Json:
     """Get-MgDirectoryRecoverySnapshotRecoveryJob -RecoveryJobId."""
-    async with _client(target) as client:
-        return await client.get_recovery_job_raw(snapshot_id, job_id, select=select)
+    return await get_item_async(
+        target, RECOVERY_JOBS, job_id, snapshot_id=snapshot_id, select=select
+    )
 
 
 async def count_recovery_jobs_async(
     target: Target, snapshot_id: str, *, filter: str | None = None
 ) -> int:
     """Get-MgDirectoryRecoverySnapshotRecoveryJobCount."""
-    async with _client(target) as client:
-        return await client.count_recovery_jobs(snapshot_id, filter=filter)
+    return await count_items_async(target, RECOVERY_JOBS, snapshot_id=snapshot_id, filter=filter)
 
 
 async def create_recovery_job_async(
@@ -320,8 +312,10 @@ async def create_recovery_job_async(
     `entra-recovery plan apply` (fresh preview, fingerprint, guards, confirmation).
     """
     async with _client(target) as client:
-        job_id = await client.create_recovery_job(snapshot_id, criteria or FilteringCriteria())
-        return await _settle(client, JobKind.RECOVERY, snapshot_id, job_id, wait, timeout, on_poll)
+        job_id = await client.create_job(
+            JobKind.RECOVERY, snapshot_id, criteria or FilteringCriteria()
+        )
+        return await _settle(client, RECOVERY_JOBS, snapshot_id, job_id, wait, timeout, on_poll)
 
 
 async def get_failed_changes_async(
@@ -334,8 +328,8 @@ async def get_failed_changes_async(
 ) -> list[Json]:
     """getFailedChanges (no cmdlet): the changes a recovery job could not apply, raw."""
     async with _client(target) as client:
-        stream = client.iter_failed_changes_raw(snapshot_id, job_id, build_query(**query))
-        return await _collect(stream, on_count)
+        listing = client.failed_changes(snapshot_id, job_id, build_query(**query))
+        return await _collect(listing, on_count)
 
 
 async def iter_failed_changes_async(
@@ -343,14 +337,15 @@ async def iter_failed_changes_async(
 ) -> AsyncIterator[Json]:
     """getFailedChanges as a stream: failed change objects as their pages arrive."""
     async with _client(target) as client:
-        stream = client.iter_failed_changes_raw(snapshot_id, job_id, build_query(**query))
-        async for item in stream:
-            yield item
+        listing = client.failed_changes(snapshot_id, job_id, build_query(**query))
+        async with aclosing(listing.items()) as items:
+            async for item in items:
+                yield item
 
 
 async def _settle(
     client: GraphClient,
-    kind: JobKind,
+    resource: Resource[Any],
     snapshot_id: str,
     job_id: str,
     wait: bool,
@@ -358,10 +353,7 @@ async def _settle(
     on_poll: OnPoll | None,
 ) -> Json:
     """Read a just-created job back, or wait for it to finish."""
-    if kind is JobKind.PREVIEW:
-        fetch = functools.partial(client.get_preview_job, snapshot_id, job_id)
-    else:
-        fetch = functools.partial(client.get_recovery_job, snapshot_id, job_id)
+    fetch = functools.partial(read_job, client, resource, job_id, snapshot_id=snapshot_id)
     if not wait:
         return (await fetch()).raw
     job = await wait_for_job(

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import re
+from typing import TYPE_CHECKING
 from typing import Any
 from urllib.parse import unquote
 from urllib.parse import urlsplit
@@ -22,6 +23,9 @@ from entra_recovery.graph.failures import check_same_origin
 from entra_recovery.graph.failures import safe_url
 from entra_recovery.graph.models import FilteringCriteria
 from entra_recovery.graph.settings import GraphSettings
+
+if TYPE_CHECKING:
+    from kiota_abstractions.request_information import RequestInformation
 
 _QUERY = "{?%24top,%24skip,%24select,%24filter,%24count}"
 
@@ -49,7 +53,7 @@ GET_FAILED_CHANGES_URL = (
 _JOB_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._~-]{0,127}$")
 
 
-def _request(method_name: str, template: str, **path: str) -> Any:
+def _request(method_name: str, template: str, **path: str) -> RequestInformation:
     from kiota_abstractions.method import Method
     from kiota_abstractions.request_information import RequestInformation
 
@@ -57,24 +61,28 @@ def _request(method_name: str, template: str, **path: str) -> Any:
     return RequestInformation(Method[method_name], template, params)
 
 
-def _with_body(request_info: Any, criteria: FilteringCriteria) -> Any:
+def _with_body(request_info: RequestInformation, criteria: FilteringCriteria) -> RequestInformation:
     body = criteria.request_body()
     if body is not None:
         request_info.set_stream_content(json.dumps(body).encode("utf-8"), "application/json")
     return request_info
 
 
-def create_preview_job_request(snapshot_id: str, criteria: FilteringCriteria) -> Any:
+def create_preview_job_request(snapshot_id: str, criteria: FilteringCriteria) -> RequestInformation:
     """POST .../snapshots/{id}/recoveryPreviewJobs with the scope (no body: everything)."""
     return _with_body(_request("POST", CREATE_PREVIEW_JOB_URL, snapshot=snapshot_id), criteria)
 
 
-def create_recovery_job_request(snapshot_id: str, criteria: FilteringCriteria) -> Any:
+def create_recovery_job_request(
+    snapshot_id: str, criteria: FilteringCriteria
+) -> RequestInformation:
     """POST .../snapshots/{id}/recoveryJobs with the scope: writes to the tenant."""
     return _with_body(_request("POST", CREATE_RECOVERY_JOB_URL, snapshot=snapshot_id), criteria)
 
 
-def _paged(template: str, snapshot_id: str, job_id: str, query: dict[str, Any]) -> Any:
+def _paged(
+    template: str, snapshot_id: str, job_id: str, query: dict[str, Any]
+) -> RequestInformation:
     request_info = _request("GET", template, snapshot=snapshot_id, job=job_id)
     for key, value in query.items():
         if value is not None:
@@ -87,12 +95,11 @@ def get_changes_request(
     job_id: str,
     *,
     top: int | None = 999,
-    skip: int | None = None,
     select: list[str] | None = None,
     filter: str | None = None,
-) -> Any:
+) -> RequestInformation:
     """GET the first page of a preview job's changes (getChanges)."""
-    query = {"top": top, "skip": skip, "select": select, "filter": filter}
+    query = {"top": top, "select": select, "filter": filter}
     return _paged(GET_CHANGES_URL, snapshot_id, job_id, query)
 
 
@@ -101,16 +108,15 @@ def get_failed_changes_request(
     job_id: str,
     *,
     top: int | None = 999,
-    skip: int | None = None,
     select: list[str] | None = None,
     filter: str | None = None,
-) -> Any:
+) -> RequestInformation:
     """GET the first page of a recovery job's failed changes (getFailedChanges)."""
-    query = {"top": top, "skip": skip, "select": select, "filter": filter}
+    query = {"top": top, "select": select, "filter": filter}
     return _paged(GET_FAILED_CHANGES_URL, snapshot_id, job_id, query)
 
 
-def next_link_request(next_link: str, settings: GraphSettings) -> Any:
+def next_link_request(next_link: str, settings: GraphSettings) -> RequestInformation:
     """GET an `@odata.nextLink` exactly as Graph sent it (refused if it leaves Graph's origin)."""
     from kiota_abstractions.method import Method
     from kiota_abstractions.request_information import RequestInformation

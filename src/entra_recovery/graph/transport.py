@@ -1,12 +1,13 @@
 """
 Sending one request through the msgraph-sdk pipeline, and reading its answer raw.
 
-Every call in `graph/` ends here. A kiota `RequestInformation` (from a request builder or from
-`raw.py`) gets the `Prefer: include-unknown-enum-members` header, its URL is checked against the
-configured Graph origin BEFORE anything is sent, and it goes out through the SDK's request
-adapter (auth, retry with Retry-After, redirect, telemetry middleware) with a
-`NativeResponseHandler`, so we get the httpx response itself: raw JSON body (camelCase, exactly
-as Graph sent it) and headers (`Location`, `request-id`). Non-2xx answers become `GraphError`s.
+Every call in `graph/` ends here, step three after `settings` and `pipeline`. A kiota
+`RequestInformation` (from a request builder or from `raw.py`) gets the
+`Prefer: include-unknown-enum-members` header, its URL is checked against the configured Graph
+origin BEFORE anything is sent, and it goes out through the SDK's request adapter (auth, retry
+with Retry-After, redirect, telemetry middleware) with a `NativeResponseHandler`, so we get the
+httpx response itself: raw JSON body (camelCase, exactly as Graph sent it) and headers
+(`Location`, `request-id`). Non-2xx answers become `GraphError`s.
 """
 
 from __future__ import annotations
@@ -14,7 +15,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 from typing import Any
+from typing import cast
 
 from entra_recovery import jsoncodec
 from entra_recovery.constants import PREFER_UNKNOWN_ENUMS
@@ -25,6 +28,11 @@ from entra_recovery.graph.failures import error_from_response
 from entra_recovery.graph.failures import safe_url
 from entra_recovery.graph.operations import Operation
 from entra_recovery.graph.settings import GraphSettings
+
+if TYPE_CHECKING:
+    import httpx
+    from kiota_abstractions.request_information import RequestInformation
+    from msgraph.graph_request_adapter import GraphRequestAdapter
 
 # Retries of 429/503/504 done by the SDK's RetryHandler (it honours Retry-After).
 DEFAULT_MAX_RETRIES = 4
@@ -49,10 +57,6 @@ class Response:
     body: bytes
     url: str
 
-    def json(self) -> Any:
-        """The body as JSON (GraphError if it is not JSON)."""
-        return self.json_with_floats()[0]
-
     def json_with_floats(self) -> tuple[Any, bool]:
         """The body as JSON, and whether any number in it is a float (has a fraction or an
         exponent). Strict: `NaN`, `Infinity` and `-Infinity` are not JSON and are refused.
@@ -70,9 +74,11 @@ class Response:
             ) from None
 
     def json_object(self) -> dict[str, Any]:
+        """The body as a JSON object (GraphError if it is not one)."""
         return self.json_object_with_floats()[0]
 
     def json_object_with_floats(self) -> tuple[dict[str, Any], bool]:
+        """The body as a JSON object, and whether it holds a float (see `ChangePage`)."""
         data, floats = self.json_with_floats()
         if not isinstance(data, dict):
             raise GraphError(
@@ -89,17 +95,15 @@ class Transport:
     def __init__(
         self,
         settings: GraphSettings,
-        adapter_for: Callable[[Sequence[str]], Any],
+        adapter_for: Callable[[Sequence[str]], GraphRequestAdapter],
         retry: RetryPolicy,
-        on_request: Callable[[str, str, int], None] | None = None,
     ) -> None:
         self.settings = settings
         self._adapter_for = adapter_for
         self._retry = retry
-        self._on_request = on_request
 
     async def send(
-        self, request_info: Any, operation: Operation, *, what: str = "request URL"
+        self, request_info: RequestInformation, operation: Operation, *, what: str = "request URL"
     ) -> Response:
         """Send one request; return the 2xx answer or raise the mapped `GraphError`.
 
@@ -116,7 +120,7 @@ class Transport:
             request_info.path_parameters["baseurl"] = adapter.base_url
         url = str(request_info.url)
         check_same_origin(url, self.settings, what=what)
-        method = request_info.http_method.value
+        method = request_info.http_method.value if request_info.http_method else "GET"
         request_info.headers.try_add("Prefer", PREFER_UNKNOWN_ENUMS)
         request_info.headers.try_add("Accept", "application/json")
         request_info.add_request_options(
@@ -130,7 +134,9 @@ class Transport:
             ]
         )
         try:
-            native = await adapter.send_primitive_async(request_info, "bytes", None)
+            # With a NativeResponseHandler the "primitive" is the httpx response itself.
+            answer = await adapter.send_primitive_async(request_info, "bytes", None)
+            native = cast("httpx.Response", answer)
             body = await native.aread()
         except GraphError:
             raise
@@ -142,8 +148,6 @@ class Transport:
             body=body,
             url=url,
         )
-        if self._on_request is not None:
-            self._on_request(method, safe_url(url), response.status)
         if not 200 <= response.status < 300:
             raise error_from_response(
                 status=response.status,

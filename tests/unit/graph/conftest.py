@@ -23,8 +23,12 @@ from entra_recovery.graph.settings import GraphSettings
 TOKEN = "eyJhbGciOiJub25lIiwidHlwIjoiSldUIn0.eyJ0aWQiOiJ0LTEiLCJ1cG4iOiJhQGIuYyIsInNjcCI6IkVudHJhQmFja3VwLlJlYWQuQWxsIn0."  # noqa: E501
 
 
-class YouForgotToUseTheEmulator(RuntimeError):
-    """A test tried to build a real azure-identity credential."""
+class YouForgotToUseTheEmulator(BaseException):
+    """A test tried to build a real azure-identity credential.
+
+    A BaseException, so that no error mapping in the code under test (which turns every
+    `Exception` from credential building into a `GraphAuthError`) can soften it.
+    """
 
 
 @pytest.fixture(autouse=True)
@@ -159,3 +163,54 @@ def make_server() -> Iterator[Callable[[], GraphTestServer]]:
 @pytest.fixture
 def server(make_server: Callable[[], GraphTestServer]) -> GraphTestServer:
     return make_server()
+
+
+# --- shared by the graph tests (imported as `from .conftest import ...`) -------------------------
+
+BASE = "/v1.0/directory/recovery"
+SID = "MjAyNi0xMS0yOFQwMjozMDowMFo="
+JOB = "d3f8e7e8-7e87-4a7f-9d2c-c1c2d7e8e1f1"
+JSON = {"Content-Type": "application/json"}
+PREVIEW_TYPE = "#microsoft.graph.entraRecoveryServices.recoveryPreviewJob"
+RECOVERY_TYPE = "#microsoft.graph.entraRecoveryServices.recoveryJob"
+CHANGES_PATH = (
+    f"{BASE}/snapshots/{SID}/recoveryPreviewJobs/{JOB}"
+    "/microsoft.graph.entraRecoveryServices.getChanges"
+)
+
+
+def run(coro: Any) -> Any:
+    import asyncio
+
+    return asyncio.run(coro)
+
+
+async def with_client(server: GraphTestServer, use: Callable[[Any], Any], **settings: Any) -> Any:
+    """Open a GraphClient on `server` (no retry delay), await `use(client)`, close it."""
+    from entra_recovery.graph.client import GraphClient
+    from entra_recovery.graph.transport import RetryPolicy
+
+    async with GraphClient(server.settings(**settings), retry=RetryPolicy(delay=0)) as client:
+        return await use(client)
+
+
+async def with_api(server: GraphTestServer, use: Callable[[Any], Any], **settings: Any) -> Any:
+    """The same through `open_client`: `use` gets the runner's GraphApi (our records)."""
+    from entra_recovery.graph.client import open_client
+    from entra_recovery.graph.transport import RetryPolicy
+
+    async with open_client(server.settings(**settings), retry=RetryPolicy(delay=0)) as graph:
+        return await use(graph)
+
+
+def paged(server: GraphTestServer, path: str, pages: list[list[dict[str, Any]]]) -> None:
+    """Serve `pages` at path, chained by absolute nextLinks with a skiptoken."""
+
+    def handler(request: Request) -> Reply:
+        token = int(request.query.get("$skiptoken", ["0"])[0])
+        body: dict[str, Any] = {"value": pages[token]}
+        if token + 1 < len(pages):
+            body["@odata.nextLink"] = f"{server.url}{path}?$skiptoken={token + 1}"
+        return 200, JSON, body
+
+    server.handle("GET", path, handler)

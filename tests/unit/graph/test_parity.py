@@ -11,6 +11,7 @@ from entra_recovery.errors import UsageError
 from entra_recovery.graph import parity
 from entra_recovery.graph.client import GraphClient
 from entra_recovery.graph.models import FilteringCriteria
+from entra_recovery.graph.resources import PREVIEW_JOBS
 
 BASE = "/v1.0/directory/recovery"
 SID = "MjAyNi0xMS0yOFQwMjozMDowMFo="
@@ -81,43 +82,35 @@ def test_async_functions_accept_an_open_client(server: Any) -> None:
     assert asyncio.run(go()) == ([{"id": SID}], 1)
 
 
-@pytest.mark.parametrize(
-    ("types", "objects", "expected"),
-    [
-        ((), (), FilteringCriteria()),
-        (("user", "group", "user"), (), FilteringCriteria(entity_types=("user", "group"))),
-        (
-            (),
-            ("user:u1", "group:g1", "user:u2", "user:u1"),
-            FilteringCriteria(objects=(("user", ("u1", "u2")), ("group", ("g1",)))),
-        ),
-    ],
-)
-def test_criteria_from(types: tuple[str, ...], objects: tuple[str, ...], expected: Any) -> None:
-    """Types are de-duplicated; objects are grouped per type, each type once."""
-    assert parity.criteria_from(types, objects) == expected
+def test_named_functions_and_the_table_driven_ones_agree(server: Any) -> None:
+    """list_preview_jobs_async is list_items_async on PREVIEW_JOBS, and so on."""
+    path = f"{BASE}/snapshots/{SID}/recoveryPreviewJobs"
+    server.json("GET", path, {"value": [{"id": JOB}]})
+    server.json("GET", f"{path}/{JOB}", {"id": JOB})
+    server.reply("GET", f"{path}/$count", (200, {"Content-Type": "text/plain"}, "1"))
+    settings = server.settings()
+
+    async def go() -> Any:
+        async with GraphClient(settings) as client:
+            return [
+                await parity.list_preview_jobs_async(client, SID),
+                await parity.list_items_async(client, PREVIEW_JOBS, snapshot_id=SID),
+                await parity.get_preview_job_async(client, SID, JOB),
+                await parity.get_item_async(client, PREVIEW_JOBS, JOB, snapshot_id=SID),
+                await parity.count_preview_jobs_async(client, SID),
+                await parity.count_items_async(client, PREVIEW_JOBS, snapshot_id=SID),
+            ]
+
+    assert asyncio.run(go()) == [[{"id": JOB}]] * 2 + [{"id": JOB}] * 2 + [1, 1]
 
 
-@pytest.mark.parametrize(
-    ("types", "objects"),
-    [
-        (("user",), ("user:u1",)),
-        (("usr",), ()),
-        ((), ("u1",)),
-        ((), ("nope:u1",)),
-        ((), ("user:",)),
-    ],
-)
-def test_criteria_from_rejects_bad_scopes(types: tuple[str, ...], objects: tuple[str, ...]) -> None:
-    """Mixed scopes, unknown types and malformed objects are usage errors."""
-    with pytest.raises(UsageError):
-        parity.criteria_from(types, objects)
-
-
-def test_top_outside_graph_limits_is_a_usage_error() -> None:
-    """$top must be 1..999."""
-    with pytest.raises(UsageError):
-        parity.build_query(top=0)
+def test_cancel_job_returns_the_location(server: Any) -> None:
+    """Stop-MgDirectoryRecoveryJob: the Location Graph sent comes back."""
+    server.json("GET", f"{BASE}/jobs/{JOB}", {"id": JOB, "@odata.type": PREVIEW})
+    location = f"{server.url}{BASE}/jobs/{JOB}"
+    cancel = f"{BASE}/jobs/{JOB}/microsoft.graph.entraRecoveryServices.cancel"
+    server.reply("POST", cancel, (202, {"Location": location}, None))
+    assert parity.cancel_job(server.settings(), JOB) == location
 
 
 def test_sync_function_inside_a_running_loop_points_to_the_async_twin(server: Any) -> None:

@@ -1,4 +1,4 @@
-"""Raw-URL requests, Location parsing and the same-origin rule."""
+"""Raw-URL requests (where the SDK has no builder), Location parsing, nextLinks."""
 
 from __future__ import annotations
 
@@ -9,9 +9,6 @@ import pytest
 from entra_recovery.errors import ForeignHostError
 from entra_recovery.errors import GraphError
 from entra_recovery.graph import raw
-from entra_recovery.graph.failures import check_same_origin
-from entra_recovery.graph.failures import parse_retry_after
-from entra_recovery.graph.failures import redact
 from entra_recovery.graph.models import FilteringCriteria
 from entra_recovery.graph.settings import GraphSettings
 
@@ -58,33 +55,20 @@ def test_failed_changes_request_carries_select() -> None:
     assert "%24select=id,failureMessage" in url and "%24top=10" in url
 
 
-def test_next_link_is_used_verbatim() -> None:
-    """The nextLink is the request URL, unchanged."""
-    link = "https://graph.microsoft.com/v1.0/directory/recovery/snapshots?$skiptoken=RFNwd%2BAI"
-    assert raw.next_link_request(link, GRAPH).url == link
-
-
 @pytest.mark.parametrize(
     "url",
-    [
-        "https://evil.example/v1.0/directory/recovery/snapshots",
-        "http://graph.microsoft.com/v1.0/directory/recovery/snapshots",
-        "https://graph.microsoft.com:8443/v1.0/directory/recovery/snapshots",
-        "https://graph.microsoft.com.evil.example/v1.0/x",
-        "https://user@evil.example/v1.0/x",
-    ],
+    ["https://evil.example/v1.0/x", "https://graph.microsoft.com:8443/v1.0/x"],
 )
-def test_foreign_origins_are_refused(url: str) -> None:
-    """Scheme, host and port must all match the configured Graph URL."""
-    with pytest.raises(ForeignHostError):
-        check_same_origin(url, GRAPH, what="@odata.nextLink")
+def test_a_foreign_next_link_gets_no_request(url: str) -> None:
+    """next_link_request refuses a link that leaves the configured Graph origin."""
     with pytest.raises(ForeignHostError):
         raw.next_link_request(url, GRAPH)
 
 
-def test_same_origin_with_explicit_default_port_is_fine() -> None:
-    """https://graph.microsoft.com:443 is the same origin."""
-    check_same_origin("https://GRAPH.microsoft.com:443/v1.0/x", GRAPH, what="x")
+def test_next_link_is_used_verbatim() -> None:
+    """The nextLink is the request URL, unchanged."""
+    link = "https://graph.microsoft.com/v1.0/directory/recovery/snapshots?$skiptoken=RFNwd%2BAI"
+    assert raw.next_link_request(link, GRAPH).url == link
 
 
 def test_job_id_from_location() -> None:
@@ -109,23 +93,3 @@ def test_bad_locations(location: str | None) -> None:
     """No Location, a wrong collection or an odd id: a clear GraphError."""
     with pytest.raises(GraphError):
         raw.job_id_from_location(location, GRAPH, collection="recoveryJobs")
-
-
-@pytest.mark.parametrize(
-    ("value", "expected"),
-    [("5", 5.0), ("0.25", 0.25), ("-3", 0.0), ("soon", None), (None, None)],
-)
-def test_parse_retry_after(value: str | None, expected: float | None) -> None:
-    """Delta seconds (even fractional) are read; nonsense is None."""
-    assert parse_retry_after(value) == expected
-
-
-def test_parse_retry_after_http_date() -> None:
-    """An HTTP date counts from now."""
-    assert parse_retry_after("Thu, 01 Jan 2099 00:00:10 GMT", now=4070908800.0) == 10.0
-
-
-def test_redact() -> None:
-    """Bearer tokens, JWTs and secret assignments are removed."""
-    text = "Bearer abc.def and eyJa.eyJb.sig and client_secret=xyz"
-    assert redact(text) == "Bearer [redacted] and [redacted] and client_secret=[redacted]"

@@ -1,0 +1,112 @@
+"""The SDK pipeline of a session: credential, per-scope adapters, builders, closing."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from entra_recovery.constants import SCOPE_PREVIEW
+from entra_recovery.constants import SCOPE_READ
+from entra_recovery.errors import GraphAuthError
+from entra_recovery.graph.auth import ENV_AUTH_RECORD
+from entra_recovery.graph.auth import READ
+from entra_recovery.graph.auth import StaticTokenCredential
+from entra_recovery.graph.pipeline import Pipeline
+from entra_recovery.graph.pipeline import get_request
+from entra_recovery.graph.settings import GraphSettings
+
+from .conftest import BASE
+from .conftest import SID
+from .conftest import TOKEN
+from .conftest import run
+
+
+def _pipeline(**settings: Any) -> Pipeline:
+    values: dict[str, Any] = {"access_token": TOKEN, "auth_method": "token", **settings}
+    return Pipeline(GraphSettings(**values), permissions=(SCOPE_READ, SCOPE_PREVIEW))
+
+
+def test_one_adapter_per_scope_set_all_on_one_http_client() -> None:
+    """Each permission set gets its own adapter (and token scopes), sharing one pool."""
+    pipeline = _pipeline(api_version="beta")
+    read, preview = pipeline.adapter_for(READ), pipeline.adapter_for((SCOPE_PREVIEW,))
+    assert read is pipeline.adapter_for([SCOPE_READ])
+    assert read is not preview
+    assert read._http_client is preview._http_client
+    assert read.base_url == "https://graph.microsoft.com/beta"
+    run(pipeline.aclose())
+
+
+def test_the_credential_is_built_once_and_lazily() -> None:
+    """Nothing is built before the first request; then the same credential serves all."""
+    pipeline = _pipeline()
+    assert pipeline.method == "token"
+    credential = pipeline.credential()
+    assert isinstance(credential, StaticTokenCredential)
+    assert pipeline.credential() is credential
+
+
+def test_a_given_credential_is_used_as_is() -> None:
+    """A caller's credential wins over the settings (which need no token then)."""
+    credential = StaticTokenCredential(TOKEN)
+    pipeline = Pipeline(GraphSettings(auth_method="browser"), credential=credential)
+    assert pipeline.method == "token" and pipeline.credential() is credential
+
+
+def test_a_broken_sign_in_fails_the_first_adapter_as_an_auth_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Credential building happens inside the error mapping: a GraphAuthError, no traceback."""
+    record = tmp_path / "record.json"
+    record.write_text("{}", encoding="utf-8")
+    monkeypatch.setenv(ENV_AUTH_RECORD, str(record))
+    pipeline = Pipeline(GraphSettings(auth_method="device-code"))
+    with pytest.raises(GraphAuthError, match="is not a saved sign-in: Unexpected version"):
+        pipeline.adapter_for(READ)
+
+
+def test_the_recovery_builder_is_shared() -> None:
+    """`client.directory.recovery` is built once per session, on the read adapter."""
+    pipeline = _pipeline()
+    recovery = pipeline.recovery()
+    assert recovery is pipeline.recovery()
+    assert recovery.request_adapter is pipeline.adapter_for(READ)
+
+
+def test_get_request_fills_the_builders_own_query_class() -> None:
+    """Given parameters become $-options on the builder's URL; None values are left out."""
+    pipeline = _pipeline()
+    jobs = pipeline.recovery().snapshots.by_snapshot_id(SID).recovery_preview_jobs
+    request = get_request(jobs, filter="status eq 'running'", top=5, select=None, count=True)
+    request.path_parameters["baseurl"] = "https://graph.microsoft.com/v1.0"
+    url = request.url
+    assert url.startswith(
+        f"https://graph.microsoft.com/v1.0/directory/recovery/snapshots/{SID[:-1]}"
+    )
+    assert "%24filter=status%20eq%20%27running%27" in url
+    assert "%24top=5" in url and "%24count=true" in url and "%24select" not in url
+    assert request.http_method is not None and request.http_method.value == "GET"
+
+
+def test_aclose_closes_the_pool_and_a_new_request_opens_another(server: Any) -> None:
+    """After aclose nothing is pooled; the pipeline can be used again."""
+    from entra_recovery.graph.client import GraphClient
+    from entra_recovery.graph.resources import SNAPSHOTS
+
+    server.json("GET", f"{BASE}/snapshots", {"value": []})
+
+    async def go() -> Any:
+        client = GraphClient(server.settings())
+        first = client.pipeline.adapter_for(READ)._http_client
+        await client.listing(SNAPSHOTS).collect()
+        await client.aclose()
+        assert first.is_closed
+        await client.listing(SNAPSHOTS).collect()
+        second = client.pipeline.adapter_for(READ)._http_client
+        await client.aclose()
+        return first is not second
+
+    assert run(go())
+    assert len(server.requests) == 2
