@@ -25,6 +25,7 @@ ENV_COLOR = "ENTRA_RECOVERY_COLOR"
 
 # First polling interval for jobs. Real jobs take minutes to hours.
 DEFAULT_POLL_INTERVAL = 30.0
+MIN_POLL_INTERVAL = 0.01
 MAX_POLL_INTERVAL = 300.0
 
 # Least-privileged delegated scopes per operation (reference section 6.5).

@@ -12,6 +12,7 @@ import click
 from entra_recovery.cli.context import AppContext
 from entra_recovery.cli.emulator_commands import emulator
 from entra_recovery.cli.graph_commands import GRAPH_GROUPS
+from entra_recovery.cli.options import SECONDS
 from entra_recovery.cli.plan_commands import plan
 from entra_recovery.cli.plan_run_commands import apply_command
 from entra_recovery.cli.plan_run_commands import preview_command
@@ -58,7 +59,7 @@ CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 
 )
 @click.option(
     "--poll-interval",
-    type=click.FloatRange(min=0.01),
+    type=SECONDS,
     metavar="SECONDS",
     default=None,
     help="First polling interval for jobs [env ENTRA_RECOVERY_POLL_INTERVAL; default 30].",

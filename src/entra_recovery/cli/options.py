@@ -11,6 +11,7 @@ from typing import TypeVar
 import click
 
 from entra_recovery.cli.context import AppContext
+from entra_recovery.constants import MIN_POLL_INTERVAL
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -104,4 +105,4 @@ class Seconds(click.ParamType[float]):
         return seconds
 
 
-SECONDS = Seconds(minimum=0.01)
+SECONDS = Seconds(minimum=MIN_POLL_INTERVAL)

@@ -32,6 +32,7 @@ from entra_recovery.constants import SCOPE_READ
 from entra_recovery.errors import GraphAuthError
 from entra_recovery.graph.models import Identity
 from entra_recovery.graph.settings import GraphSettings
+from entra_recovery.redaction import remember_secret
 
 if TYPE_CHECKING:
     from azure.core.credentials import AccessToken
@@ -87,6 +88,7 @@ class StaticTokenCredential:
         if not token or any(c.isspace() for c in token.strip()):
             raise GraphAuthError("the access token is empty or contains spaces")
         self._token = token.strip()
+        remember_secret(self._token)  # redacted verbatim from every message from now on
         exp = decode_claims(self._token).get("exp")
         self._expires_on = int(exp) if isinstance(exp, int | float) else int(time.time()) + 3600
 

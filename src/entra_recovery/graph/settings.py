@@ -7,6 +7,7 @@ script directly. The access token, when given, is kept out of `repr()`.
 
 from __future__ import annotations
 
+import math
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -21,6 +22,7 @@ from entra_recovery.constants import ENV_ACCESS_TOKEN
 from entra_recovery.constants import ENV_API_VERSION
 from entra_recovery.constants import ENV_GRAPH_URL
 from entra_recovery.constants import ENV_POLL_INTERVAL
+from entra_recovery.constants import MIN_POLL_INTERVAL
 from entra_recovery.errors import UsageError
 
 AUTH_METHODS = (
@@ -72,8 +74,11 @@ class GraphSettings:
             raise UsageError(
                 f"unknown auth method {self.auth_method!r}; use one of {', '.join(AUTH_METHODS)}"
             )
-        if self.poll_interval <= 0:
-            raise UsageError("the poll interval must be a positive number of seconds")
+        if not math.isfinite(self.poll_interval) or self.poll_interval < MIN_POLL_INTERVAL:
+            raise UsageError(
+                f"the poll interval must be a number of seconds of at least {MIN_POLL_INTERVAL}, "
+                f"not {self.poll_interval!r}"
+            )
 
     @property
     def base_url(self) -> str:

@@ -114,13 +114,19 @@ def test_malformed_timeout_is_a_usage_error_not_a_traceback() -> None:
     assert "'..s' is not a duration" in result.stderr
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="--poll-interval is declared in cli/main.py with click.FloatRange(min=0.01), which "
-    "lets NaN and inf through; the fix is `type=SECONDS` there (owned by another branch)",
-)
 @pytest.mark.parametrize("value", ["nan", "inf"])
 def test_poll_interval_refuses_nan_and_inf(value: str) -> None:
     """`--poll-interval nan` and `inf` are usage errors."""
     result = run_cli(["--poll-interval", value, "plan", "validate", str(PLANS)])
     assert result.code == ExitCode.USAGE
+
+
+@pytest.mark.parametrize("value", ["nan", "inf", "-1", "0", "0.001"])
+def test_poll_interval_from_the_environment_is_checked_too(value: str) -> None:
+    """ENTRA_RECOVERY_POLL_INTERVAL gets the same limits as --poll-interval: exit 64, named."""
+    result = run_cli(
+        ["snapshot", "list"],
+        env={"ENTRA_RECOVERY_POLL_INTERVAL": value, "ENTRA_RECOVERY_ACCESS_TOKEN": "x.y.z"},
+    )
+    assert result.code == ExitCode.USAGE, result.stderr
+    assert "poll interval" in result.stderr
