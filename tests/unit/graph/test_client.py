@@ -249,3 +249,15 @@ def test_token_never_reaches_logs(server: Any, caplog: pytest.LogCaptureFixture)
     assert caplog.records, "expected the HTTP stack to log at DEBUG level"
     assert all(token not in record.getMessage() for record in caplog.records)
     assert token not in str(info.value) and token not in repr(info.value.__dict__)
+
+
+def test_an_opaque_token_echoed_by_the_server_is_redacted_verbatim(server: Any) -> None:
+    """A token of no recognisable shape (not a JWT, no `Bearer` before it) that the server
+    quotes back is still removed: the client knows the exact value it sent."""
+    opaque = "Zq81opaqueTOKENvalue7731xyz"
+    error = {"error": {"code": "InvalidAuthenticationToken", "message": f"rejected {opaque}"}}
+    server.reply("GET", f"{BASE}/snapshots", (401, JSON, error))
+    with pytest.raises(GraphAuthError) as info:
+        run(with_client(server, lambda c: c.listing(SNAPSHOTS).collect(), access_token=opaque))
+    assert opaque not in str(info.value)
+    assert "rejected [redacted]" in str(info.value)
