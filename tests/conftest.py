@@ -43,7 +43,7 @@ def _loopback_only() -> object:
             raise RuntimeError(f"test tried to connect to {address!r}: only loopback is allowed")
         return _real_connect(self, address)  # type: ignore[arg-type]
 
-    socket.socket.connect = guarded_connect  # type: ignore[method-assign]
+    socket.socket.connect = guarded_connect  # type: ignore[method-assign,assignment]
     yield
     socket.socket.connect = _real_connect  # type: ignore[method-assign]
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 from dataclasses import replace
+from typing import Any
 
 from hypothesis import assume
 from hypothesis import given
@@ -73,7 +74,7 @@ def test_an_object_listed_twice_pairs_in_order() -> None:
 
 def test_one_path_twice_is_compared_row_by_row() -> None:
     """A top-level key `a.b` and the key `b` nested in `a` share a path; both rows count."""
-    raw = {"entityTypeName": "group", "id": "1", "recoveryAction": "update",
+    raw: dict[str, Any] = {"entityTypeName": "group", "id": "1", "recoveryAction": "update",
            "deltaFromCurrent": {"a.b": 1, "a": {"b": 2}},
            "currentState": {"a.b": 0, "a": {"b": 0}}}  # fmt: skip
     approved = build_diff([raw])

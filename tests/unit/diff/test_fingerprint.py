@@ -197,7 +197,7 @@ def test_float_free_pages_hash_the_same_both_ways(changes: list[dict]) -> None:
 def test_float_free_pages_match_the_recipe_for_hard_text() -> None:
     """Control characters, separators, BOM, astral and lone surrogates, 70-bit integers."""
     hard = '\x00\x1f\x7f"\\/\u2028\u2029\ufeff\U0001f600\ud800 é'
-    changes = [
+    changes: list[dict[str, Any]] = [
         {
             "entityTypeName": "user",
             "id": "a",

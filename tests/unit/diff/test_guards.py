@@ -10,7 +10,7 @@ from entra_recovery.diff import guards_ok
 from helpers import report_samples as s
 
 
-def _by_name(results: tuple) -> dict:  # type: ignore[type-arg]
+def _by_name(results: tuple) -> dict:
     return {result.name: result for result in results}
 
 

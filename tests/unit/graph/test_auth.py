@@ -85,7 +85,7 @@ def test_scopes_are_least_privileged_when_delegated(method: str, expected: list[
 
 def test_identity_from_claims() -> None:
     """Tenant, user, object id, scopes and roles are read from the claims."""
-    claims = {
+    claims: dict[str, object] = {
         "tid": "5f0c1a2b-3c4d-4e5f-8a9b-0c1d2e3f4a5b",
         "upn": "admin@contoso.onmicrosoft.com",
         "oid": "o",

@@ -40,7 +40,7 @@ PATHS = {
 }
 
 
-def _scope(resource: Resource[Any]) -> dict[str, str]:
+def _scope(resource: Resource[Any]) -> dict[str, Any]:
     return {"snapshot_id": SID} if resource.snapshot_scoped else {}
 
 

@@ -16,9 +16,9 @@ from entra_recovery.graph.failures import check_same_origin
 from entra_recovery.graph.failures import error_from_exception
 from entra_recovery.graph.failures import error_from_response
 from entra_recovery.graph.failures import parse_retry_after
-from entra_recovery.graph.failures import redact
 from entra_recovery.graph.failures import safe_url
 from entra_recovery.graph.settings import GraphSettings
+from entra_recovery.redaction import redact
 
 GRAPH = GraphSettings()
 URL = "https://graph.microsoft.com/v1.0/directory/recovery/snapshots?$skiptoken=abc"

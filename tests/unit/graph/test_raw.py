@@ -26,11 +26,12 @@ def test_create_recovery_job_request_has_url_and_body() -> None:
     """POST to the snapshot's recoveryJobs with the filteringCriteria body."""
     criteria = FilteringCriteria.for_objects({"user": ["u1"]})
     info = raw.create_recovery_job_request(SID, criteria)
-    assert info.http_method.value == "POST"
+    assert info.http_method is not None and info.http_method.value == "POST"
     assert _url(info) == (
         "https://graph.microsoft.com/v1.0/directory/recovery/snapshots/"
         "MjAyNi0xMS0yOFQwMjozMDowMFo%3D/recoveryJobs"
     )
+    assert info.content is not None
     assert json.loads(info.content) == criteria.request_body()
 
 

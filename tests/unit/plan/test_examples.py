@@ -82,5 +82,5 @@ def _jsonable(value: object) -> object:
     if isinstance(value, list):
         return [_jsonable(v) for v in value]
     if hasattr(value, "isoformat"):
-        return value.isoformat()  # type: ignore[union-attr]
+        return value.isoformat()
     return value

@@ -50,7 +50,8 @@ def test_enums_equal_the_constants() -> None:
 def test_every_property_is_described_with_a_docs_link(path: str, schema: dict[str, Any]) -> None:
     """Every property (and list item) has a description ending in a docs link."""
     assert schema.get("description"), path
-    assert docs_hint(schema) is not None and docs_hint(schema).startswith("see docs/plans.md#")
+    hint = docs_hint(schema)
+    assert hint is not None and hint.startswith("see docs/plans.md#")
 
 
 def test_objects_are_closed() -> None:

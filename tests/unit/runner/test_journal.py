@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from entra_recovery.constants import AuditEvent
+from entra_recovery.constants import AuditOutcome
 from entra_recovery.constants import ExitCode
 from entra_recovery.constants import JournalStep
 from entra_recovery.constants import RunStatus
@@ -40,7 +42,7 @@ def _journal(tmp_path: Path) -> RunJournal:
 def test_step_writes_before_and_after(tmp_path: Path) -> None:
     """A step is on disk as `started` while it runs and `finished` after."""
     journal = _journal(tmp_path)
-    with journal.step("preview-job"):
+    with journal.step(JournalStep.PREVIEW_JOB):
         on_disk = json.loads(journal.path.read_text())
         assert on_disk["steps"][-1]["state"] == "started"
     on_disk = json.loads(journal.path.read_text())
@@ -50,7 +52,7 @@ def test_step_writes_before_and_after(tmp_path: Path) -> None:
 def test_failed_step_is_recorded(tmp_path: Path) -> None:
     """An exception inside a step records `failed` with the exception type, then propagates."""
     journal = _journal(tmp_path)
-    with pytest.raises(KeyboardInterrupt), journal.step("poll-recovery"):
+    with pytest.raises(KeyboardInterrupt), journal.step(JournalStep.POLL_RECOVERY):
         raise KeyboardInterrupt
     reloaded = RunJournal.load(tmp_path, journal.record.run_id)
     assert reloaded.record.last_step is not None
@@ -84,8 +86,8 @@ def test_files_are_private(tmp_path: Path) -> None:
     log.append(
         AuditRecord(
             at="2026-11-28T09:30:00Z",
-            event="preview",
-            outcome="changes",
+            event=AuditEvent.PREVIEW,
+            outcome=AuditOutcome.CHANGES,
             run_id="r",
             user="admin@contoso",
             tenant="t",
@@ -161,7 +163,7 @@ def test_journals_that_can_create_jobs_are_fsynced(
         tenant="t",
         clock=_clock,
     )
-    with journal.step("recovery-job"):
+    with journal.step(JournalStep.RECOVERY_JOB):
         journal.update(recovery_job_id="job-1")
 
     assert len(calls) == (4 if synced else 0)

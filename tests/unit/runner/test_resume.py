@@ -154,7 +154,7 @@ def test_resume_with_recorded_job_id(
             runner.recorder.current.update(recovery_job_id=job_id)
             raise KeyboardInterrupt
 
-        runner.graph.start_recovery_job = create_then_die  # type: ignore[method-assign]
+        runner.graph.start_recovery_job = create_then_die  # type: ignore[method-assign,assignment]
         await runner.apply(plan, confirm=_yes)
 
     with pytest.raises(KeyboardInterrupt):
@@ -244,7 +244,7 @@ def test_a_lost_request_that_never_arrived_is_not_guessed(
         async def request_lost(sid: str, criteria: FilteringCriteria) -> str:
             raise KeyboardInterrupt
 
-        runner.graph.start_recovery_job = request_lost  # type: ignore[method-assign]
+        runner.graph.start_recovery_job = request_lost  # type: ignore[method-assign,assignment]
         await runner.apply(plan, confirm=_yes)
 
     with pytest.raises(KeyboardInterrupt):
