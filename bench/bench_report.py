@@ -106,9 +106,16 @@ def main() -> int:
     parser.add_argument("--no-trace", action="store_true", help="time without tracemalloc")
     args = parser.parse_args()
     trace = not args.no_trace
-    if trace:
-        tracemalloc.start()
+    if not trace:
+        return _run(args, trace)
+    tracemalloc.start()
+    try:
+        return _run(args, trace)
+    finally:  # run in-process by tests/unit/diff/test_scale.py: leave no tracing behind
+        tracemalloc.stop()
 
+
+def _run(args: argparse.Namespace, trace: bool) -> int:
     def phase(name: str, started: float) -> None:
         peak = tracemalloc.get_traced_memory()[1] if trace else 0
         rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024

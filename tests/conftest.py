@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import ipaddress
 import socket
-import tracemalloc
 
 import pytest
 
@@ -58,14 +57,3 @@ def _clean_env(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPat
             monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("ENTRA_RECOVERY_STATE_DIR", str(tmp_path_factory.mktemp("state")))
     monkeypatch.setenv("NO_COLOR", "1")
-
-
-@pytest.fixture(autouse=True)
-def _tracemalloc_stops_with_its_test() -> object:
-    """A test that starts tracemalloc and leaves it on (bench/bench_report.py's main() does, run
-    in-process by tests/unit/diff/test_scale.py) would make every later test in that worker
-    several times slower: stop it when the test ends."""
-    tracing = tracemalloc.is_tracing()
-    yield
-    if tracemalloc.is_tracing() and not tracing:
-        tracemalloc.stop()

@@ -54,11 +54,14 @@ def test_memory_per_change_stays_small() -> None:
 def test_bench_script_runs(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    """bench/bench_report.py works end to end on a small input."""
+    """bench/bench_report.py works end to end on a small input, and stops the tracemalloc it
+    started (it runs in this test's process: tracing left on slows every later test)."""
     monkeypatch.setattr(sys, "argv", [str(BENCH), "--changes", "200", "--page-size", "50"])
+    assert not tracemalloc.is_tracing()
     with pytest.raises(SystemExit) as exit_info:
         runpy.run_path(str(BENCH), run_name="__main__")
     assert exit_info.value.code == 0
+    assert not tracemalloc.is_tracing()
     out = capsys.readouterr().out
     for name in ("terminal", "markdown", "json", "junit", "html", "total"):
         assert name in out
