@@ -174,6 +174,29 @@ class ForeignHostError(GraphError):
     """A nextLink or Location points at a host other than the configured Graph host."""
 
 
+class JobCreationUncertain(GraphError):
+    """A job-creating POST was sent but its answer was lost: a timeout, a 5xx, a dropped
+    connection. The job may or may not exist; the POST is never sent again blindly.
+
+    The graph layer raises it; the runner resolves it by looking for the job (kind, snapshot,
+    criteria, started at or after `sent_at`) and follows the one it finds, or stops and names
+    `run resume` when it cannot tell.
+    """
+
+    def __init__(self, message: str, *, kind: str, snapshot_id: str, **kwargs: object) -> None:
+        super().__init__(message, **kwargs)  # type: ignore[arg-type]
+        self.kind = kind  # "preview" or "recovery"
+        self.snapshot_id = snapshot_id
+
+
+class ResponseTooLargeError(GraphError):
+    """An answer's (decompressed) body passed the size cap."""
+
+
+class RequestTimeoutError(GraphError):
+    """A request did not complete (connect, send, body) within the request deadline."""
+
+
 # --- jobs and runs ---------------------------------------------------------------------------
 
 
