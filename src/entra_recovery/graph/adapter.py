@@ -72,14 +72,16 @@ class GraphApiAdapter:
         await self.client.cancel_job(job_id)
 
     def iter_change_pages(
-        self, snapshot_id: str, job_id: str, *, top: int = 999
+        self, snapshot_id: str, job_id: str, *, top: int = 999, max_pages: int | None = None
     ) -> AsyncGenerator[ChangePage, None]:
-        return _change_pages(self.client.changes(snapshot_id, job_id, ListQuery(page_size=top)))
+        query = ListQuery(page_size=top)
+        return _change_pages(self.client.changes(snapshot_id, job_id, query, max_pages=max_pages))
 
     def iter_failed_change_pages(
-        self, snapshot_id: str, job_id: str, *, top: int = 999
+        self, snapshot_id: str, job_id: str, *, top: int = 999, max_pages: int | None = None
     ) -> AsyncGenerator[ChangePage, None]:
-        listing = self.client.failed_changes(snapshot_id, job_id, ListQuery(page_size=top))
+        query = ListQuery(page_size=top)
+        listing = self.client.failed_changes(snapshot_id, job_id, query, max_pages=max_pages)
         return _change_pages(listing)
 
 

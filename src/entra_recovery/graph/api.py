@@ -56,19 +56,21 @@ class GraphApi(Protocol):
     async def cancel_job(self, job_id: str) -> None: ...
 
     def iter_change_pages(
-        self, snapshot_id: str, job_id: str, *, top: int = 999
+        self, snapshot_id: str, job_id: str, *, top: int = 999, max_pages: int | None = None
     ) -> AsyncGenerator[ChangePage, None]:
         """Pages of raw change objects from getChanges, following nextLink verbatim.
 
         Each page is a `ChangePage` (a list of change dicts exactly as Graph sent them) whose
         `has_floats` says whether any number on it has a fraction or an exponent: False lets
         the fingerprint use its fast JSON encoder for that page; True means "a float is there,
-        or nobody knows", and is always safe. `top` is the `$top` sent per request.
+        or nobody knows", and is always safe. `top` is the `$top` sent per request; more than
+        `max_pages` pages (default: the graph layer's own limit) is a `GraphError`, so a caller
+        who knows how many changes to expect stops endless paging early.
         """
         ...
 
     def iter_failed_change_pages(
-        self, snapshot_id: str, job_id: str, *, top: int = 999
+        self, snapshot_id: str, job_id: str, *, top: int = 999, max_pages: int | None = None
     ) -> AsyncGenerator[ChangePage, None]:
         """Pages of raw change objects from getFailedChanges (`ChangePage`s, as above)."""
         ...

@@ -186,27 +186,52 @@ class GraphClient:
 
     # --- changes ----------------------------------------------------------------------------------
 
-    def changes(self, snapshot_id: str, job_id: str, query: ListQuery | None = None) -> Listing:
-        """Every change of a successful preview job, raw (getChanges; $top=999 unless told)."""
+    def changes(
+        self,
+        snapshot_id: str,
+        job_id: str,
+        query: ListQuery | None = None,
+        *,
+        max_pages: int | None = None,
+    ) -> Listing:
+        """Every change of a successful preview job, raw (getChanges; $top=999 unless told);
+        more than `max_pages` pages is an error."""
         query = query or ListQuery()
         request = raw.get_changes_request(snapshot_id, job_id, **query.change_parameters())
-        return self._listing(request, ops.GET_CHANGES.describe(job=job_id), query)
+        operation = ops.GET_CHANGES.describe(job=job_id)
+        return self._listing(request, operation, query, max_pages=max_pages)
 
     def failed_changes(
-        self, snapshot_id: str, job_id: str, query: ListQuery | None = None
+        self,
+        snapshot_id: str,
+        job_id: str,
+        query: ListQuery | None = None,
+        *,
+        max_pages: int | None = None,
     ) -> Listing:
         """Every failed change of a recovery job, raw (getFailedChanges)."""
         query = query or ListQuery()
         request = raw.get_failed_changes_request(snapshot_id, job_id, **query.change_parameters())
-        return self._listing(request, ops.GET_FAILED_CHANGES.describe(job=job_id), query)
+        operation = ops.GET_FAILED_CHANGES.describe(job=job_id)
+        return self._listing(request, operation, query, max_pages=max_pages)
 
     # --- helpers ----------------------------------------------------------------------------------
 
     def _listing(
-        self, request: RequestInformation, operation: Operation, query: ListQuery
+        self,
+        request: RequestInformation,
+        operation: Operation,
+        query: ListQuery,
+        *,
+        max_pages: int | None = None,
     ) -> Listing:
         return Listing(
-            self.transport, request, operation, limit=query.top, all_pages=query.all_pages
+            self.transport,
+            request,
+            operation,
+            limit=query.top,
+            all_pages=query.all_pages,
+            max_pages=max_pages,
         )
 
     async def _explained(self, call: Awaitable[T], snapshot_id: str) -> T:

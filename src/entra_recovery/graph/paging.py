@@ -106,7 +106,8 @@ class Listing:
     """A collection request, sent when read: as items (`async for`) or as `pages()`.
 
     Read it once. `count` holds `@odata.count` once a page carried it. `limit` stops after that
-    many items; without `all_pages` only the first page is read (as the cmdlets without -All).
+    many items; without `all_pages` only the first page is read (as the cmdlets without -All);
+    more than `max_pages` pages (default `MAX_PAGES`) is an error, not endless paging.
     """
 
     def __init__(
@@ -117,8 +118,10 @@ class Listing:
         *,
         limit: int | None = None,
         all_pages: bool = True,
+        max_pages: int | None = None,
     ) -> None:
         self.count: int | None = None
+        self._max_pages = MAX_PAGES if max_pages is None else max_pages
         self._transport = transport
         self._first_request = first_request
         self._operation = operation
@@ -127,7 +130,9 @@ class Listing:
 
     async def pages(self) -> AsyncGenerator[Page, None]:
         """Every page as it arrives (only the first without `all_pages`; `limit` not applied)."""
-        pages = iter_pages(self._transport, self._first_request, self._operation)
+        pages = iter_pages(
+            self._transport, self._first_request, self._operation, max_pages=self._max_pages
+        )
         async with aclosing(pages):
             async for page in pages:
                 if page.count is not None:

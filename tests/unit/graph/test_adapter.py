@@ -225,3 +225,25 @@ async def _identity(settings: GraphSettings, credential: Any) -> Any:
 
     async with open_client(settings, credential=credential) as graph:
         return await graph.identity()
+
+
+def test_change_pages_stop_at_the_callers_page_limit(server: Any) -> None:
+    """`max_pages` from the caller (who knows how many changes to expect) ends paging early."""
+    path = CHANGES_PATH
+
+    def endless(request: Any) -> Any:
+        n = int(request.query.get("n", ["0"])[0]) + 1
+        link = f"{server.url}{path}?n={n}"
+        return (200, JSON, {"value": [{"id": str(n)}], "@odata.nextLink": link})
+
+    server.handle("GET", path, endless)
+
+    async def read(api: Any) -> int:
+        pages = 0
+        async for _ in api.iter_change_pages(SID, JOB, max_pages=3):
+            pages += 1
+        return pages
+
+    with pytest.raises(GraphError, match="after 3 pages"):
+        run(with_api(server, read))
+    assert len(server.requests) == 3
