@@ -2,7 +2,10 @@
 Text helpers shared by the renderers: value formatting, action words, the summary line.
 
 Values come from the tenant and are treated as hostile: `format_value` renders them as JSON,
-which escapes control characters (no terminal escape sequence reaches the screen raw).
+which escapes control characters (no terminal escape sequence reaches the screen raw), and
+`clean` spells out the characters a reviewer could not see: bidirectional controls (U+202E can
+make `"nimda"` read as `"admin"`), zero-width and other invisible characters appear as
+`<U+202E>`. Only the text shown changes; the fingerprint and the JSON report keep the value.
 """
 
 from __future__ import annotations
@@ -48,22 +51,34 @@ def action_verb(action: str) -> str:
     )
 
 
-_CONTROL: Final = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
+_CONTROL_CHARS: Final = "\x00-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff"
+# Characters that change how text reads without being seen: bidirectional controls, zero-width
+# and other invisible format characters, fillers, line/paragraph separators, tag characters.
+_HIDDEN_CHARS: Final = (
+    "\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180e\u200b-\u200f\u2028-\u202e"
+    "\u2060-\u206f\u3164\ufeff\uffa0\ufff0-\ufffb\U000e0000-\U000e007f"
+)
+_CONTROL: Final = re.compile(f"[{_CONTROL_CHARS}]")
+_UNSAFE: Final = re.compile(f"[{_CONTROL_CHARS}{_HIDDEN_CHARS}]")
 
 
-def _escape_control(match: re.Match[str]) -> str:
-    return f"\\u{ord(match.group()):04x}"
+def _escape(match: re.Match[str]) -> str:
+    char = match.group()
+    if _CONTROL.fullmatch(char):
+        return f"\\u{ord(char):04x}"
+    return f"<U+{ord(char):04X}>"
 
 
 def clean(text: str) -> str:
     """
-    Text with control characters (ESC, BEL, newlines ...) and lone surrogates as `\\uXXXX`.
+    Text with control characters (ESC, BEL, newlines ...) and lone surrogates as `\\uXXXX`, and
+    invisible or direction-changing characters as `<U+XXXX>`.
 
-    The result is safe on a terminal and valid in XML 1.0 and UTF-8.
+    The result is safe on a terminal, valid in XML 1.0 and UTF-8, and reads as it is.
     """
-    if _CONTROL.search(text) is None:
+    if _UNSAFE.search(text) is None:
         return text
-    return _CONTROL.sub(_escape_control, text)
+    return _UNSAFE.sub(_escape, text)
 
 
 def quote(text: str) -> str:
