@@ -17,6 +17,7 @@ from entra_recovery.constants import JournalStep
 from entra_recovery.constants import RunStatus
 from entra_recovery.constants import StepState
 from entra_recovery.errors import RunJournalError
+from entra_recovery.errors import UsageError
 from entra_recovery.runner.audit import AuditLog
 from entra_recovery.runner.audit import AuditRecord
 from entra_recovery.runner.journal import RunJournal
@@ -71,12 +72,24 @@ def test_load_by_prefix_and_listing(tmp_path: Path) -> None:
     assert [r.run_id for r in list_runs(tmp_path)] == [journal.record.run_id]
 
 
-@pytest.mark.parametrize("bad", ["", "../etc/passwd", ".hidden", "nope"])
-def test_bad_run_ids_are_refused(tmp_path: Path, bad: str) -> None:
-    """Unknown or path-like run ids give a clear error."""
+@pytest.mark.parametrize(
+    "bad",
+    ["", "../etc/passwd", ".hidden", "nope", "*", "2026*", "[0-9]", "20261128T093000Z-3f9a2c/x"],
+)
+def test_ids_not_shaped_like_run_ids_are_usage_errors(tmp_path: Path, bad: str) -> None:
+    """Anything not shaped like a run id (or a prefix of one) is a usage error (exit 64),
+    never a glob or a path."""
     _journal(tmp_path)
-    with pytest.raises(RunJournalError):
+    with pytest.raises(UsageError, match="is not a run id") as info:
         RunJournal.load(tmp_path, bad)
+    assert info.value.exit_code == 64
+
+
+def test_an_unknown_run_id_is_a_clear_error(tmp_path: Path) -> None:
+    """A well-shaped id of no run names the folder it looked in."""
+    _journal(tmp_path)
+    with pytest.raises(RunJournalError, match="no run '20990101T000000Z-abcdef'"):
+        RunJournal.load(tmp_path, "20990101T000000Z-abcdef")
 
 
 def test_files_are_private(tmp_path: Path) -> None:
