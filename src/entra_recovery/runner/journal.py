@@ -6,6 +6,10 @@ explain it and `run resume` can finish it. The decisive entry is `recovery_inten
 written *before* the recovery job is requested, and `recovery_job_id` right after, so a resumed
 run can tell "no job was requested", "a job was requested but its id was lost" (look it up, never
 create a second one) and "job N is known" (just poll it). Journals never hold a token.
+
+Step in the flow: alongside every step. What is read back is checked, not trusted: a journal
+whose shape or words this version never writes is damaged (`scan_runs` reports it and lists
+the others), and run ids from the command line must look like run ids before they reach a path.
 """
 
 from __future__ import annotations
