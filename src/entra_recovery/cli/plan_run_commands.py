@@ -33,6 +33,7 @@ from entra_recovery.constants import SCOPE_RECOVERY
 from entra_recovery.constants import ExitCode
 from entra_recovery.errors import ApplyNotApproved
 from entra_recovery.errors import GateRefused
+from entra_recovery.errors import PlanError
 from entra_recovery.errors import RecoveryError
 from entra_recovery.plan import Plan
 from entra_recovery.plan import load_plan
@@ -129,6 +130,7 @@ async def _preview_all(
 ) -> int:
     worst = ExitCode.OK
     failures = 0
+    loaded = _load_batch(plans)
     async with open_runner(
         app,
         permissions=(SCOPE_READ, SCOPE_PREVIEW),
@@ -136,9 +138,11 @@ async def _preview_all(
         timeout=timeout,
         share_previews=True,
     ) as runner:
-        for path in plans:
+        for path, plan_or_error in loaded:
             try:
-                plan = load_plan(path)
+                if isinstance(plan_or_error, RecoveryError):
+                    raise plan_or_error
+                plan = plan_or_error
                 with TerminalProgress.for_stderr(quiet=app.quiet, label=plan.name) as progress:
                     runner.events = progress
                     result = await runner.preview(plan)
@@ -155,6 +159,33 @@ async def _preview_all(
     if failures:
         return int(ExitCode.ERROR)
     return int(worst)
+
+
+def _load_batch(paths: Sequence[str]) -> list[tuple[str, Plan | RecoveryError]]:
+    """Every plan of a batch loaded up front (a plan that fails to load is reported in turn);
+    plans sharing a name are refused before any job is created, since their reports, saved
+    indexes and audit lines would be told apart by that name alone."""
+    loaded: list[tuple[str, Plan | RecoveryError]] = []
+    by_name: dict[str, list[str]] = {}
+    for path in paths:
+        try:
+            plan = load_plan(path)
+        except RecoveryError as exc:
+            if len(paths) == 1:
+                raise
+            loaded.append((path, exc))
+            continue
+        loaded.append((path, plan))
+        by_name.setdefault(plan.name, []).append(path)
+    clashes = {name: files for name, files in by_name.items() if len(files) > 1}
+    if clashes:
+        listed = "; ".join(f"{name!r} in {', '.join(files)}" for name, files in clashes.items())
+        raise PlanError(
+            f"several plans of this batch have the same metadata.name: {listed}; their reports "
+            "would overwrite each other, so nothing was previewed",
+            hint="give each plan its own metadata.name",
+        )
+    return loaded
 
 
 @click.command("apply")

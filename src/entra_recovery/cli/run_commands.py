@@ -22,7 +22,7 @@ from entra_recovery.constants import AuditEvent
 from entra_recovery.constants import RunStatus
 from entra_recovery.runner.journal import RunJournal
 from entra_recovery.runner.journal import RunRecord
-from entra_recovery.runner.journal import list_runs
+from entra_recovery.runner.journal import scan_runs
 from entra_recovery.runner.results import ApplyResult
 
 
@@ -40,12 +40,19 @@ def run() -> None:
 @error_handler
 def list_command(as_json: bool) -> int:
     """List runs, newest first."""
-    records = list_runs(state_dir())
+    scan = scan_runs(state_dir())
+    records = scan.records
+    for damaged in scan.damaged:
+        click.echo(
+            f"warning: skipped damaged run journal {damaged.path}: {damaged.reason}", err=True
+        )
     if as_json:
         click.echo(json.dumps([r.to_json() for r in records], indent=2))
         return 0
     if not records:
-        click.echo(f"No runs in {state_dir()}.")
+        click.echo(
+            f"No readable runs in {state_dir()}." if scan.damaged else f"No runs in {state_dir()}."
+        )
         return 0
     for record in records:
         click.echo(_one_line(record))

@@ -2,7 +2,8 @@
 Reading a finished preview job's changes: every `getChanges` page into the diff and fingerprint.
 
 Step in the flow: poll preview job -> **changes** -> diff, fingerprint, digests -> gates. Used by
-a fresh preview and by `run resume`, which re-reads the preview an interrupted run had.
+a fresh preview and by `run resume`, which re-reads the preview an interrupted run had. What was
+read is held to the job's own totals (`totals`) before anyone sees it.
 """
 
 from __future__ import annotations
@@ -19,12 +20,17 @@ from entra_recovery.diff import DiffBuilder
 from entra_recovery.diff import Fingerprinter
 from entra_recovery.graph.api import GraphApi
 from entra_recovery.graph.models import FilteringCriteria
+from entra_recovery.graph.models import Job
 from entra_recovery.graph.models import Snapshot
 from entra_recovery.runner.events import RunnerEvents
 from entra_recovery.runner.prefetch import prefetch
+from entra_recovery.runner.totals import check_totals
+from entra_recovery.runner.totals import max_pages
 
 # Changes processed between two visits to the event loop while pages stream in.
 CHUNK = 200
+# `$top` of each getChanges request (the documented maximum page size).
+PAGE_SIZE = 999
 
 
 @dataclass(frozen=True)
@@ -42,21 +48,31 @@ async def read_changes(
     events: RunnerEvents,
     snapshot: Snapshot,
     criteria: FilteringCriteria,
-    job_id: str,
+    job: Job,
 ) -> ChangeSet:
-    """Stream every change page of preview job `job_id` into the diff and the fingerprint.
+    """Stream every change page of the finished preview `job` into the diff and fingerprint.
 
     The next page is requested before the current one is processed (`prefetch`), and the
     processing yields to the event loop every `CHUNK` changes, so the service's (or emulator's)
     time to produce a page overlaps with our diffing. The garbage collector is left alone: the
     CLI may pause it for a whole command, a library caller decides for itself.
+
+    Raises:
+        ChangeListMismatch: what was listed disagrees with the job's totals (`totals`).
     """
     events.stage_started(JournalStep.CHANGES, "reading the difference report")
     builder = DiffBuilder()
     fingerprinter = Fingerprinter(snapshot.id, criteria.to_json())
     count = 0
     async with (
-        aclosing(graph.iter_change_pages(snapshot.id, job_id)) as source,
+        aclosing(
+            graph.iter_change_pages(
+                snapshot.id,
+                job.id,
+                top=PAGE_SIZE,
+                max_pages=max_pages(job.total_changed_objects, PAGE_SIZE),
+            )
+        ) as source,
         aclosing(prefetch(source)) as pages,
     ):
         async for page in pages:
@@ -68,5 +84,7 @@ async def read_changes(
                 await asyncio.sleep(0)  # let the next page's request move on
             count += len(page)
             events.changes_listed(count)
+    diff = builder.build()
+    check_totals(job, diff)
     events.stage_finished(JournalStep.CHANGES, f"{count} change(s)")
-    return ChangeSet(builder.build(), fingerprinter.hexdigest(), fingerprinter.digests())
+    return ChangeSet(diff, fingerprinter.hexdigest(), fingerprinter.digests())

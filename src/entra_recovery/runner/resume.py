@@ -3,13 +3,18 @@
 
 Step in the flow: journal -> **resume** -> poll recovery job -> failed changes. The journal says
 how far the run got: no recovery job requested (nothing to resume: apply again), requested with
-its id lost (find it among the tenant's jobs; refuse to guess between several), or a known job
-(poll it). The preview the run approved is re-read from its retained preview job and must read
-back to the same fingerprint.
+its id lost (find it among the tenant's jobs with `jobmatch`, the same question a lost answer
+asks during the apply; never a job another run's journal records; refuse to guess between
+several), or a known job (poll it). A run that finished, or that resume found had recovered
+nothing (`nothing_recovered`), is closed: resuming it again would only risk adopting the job of
+a later run. The preview the run approved is re-read from its retained preview job and must
+read back to the same fingerprint.
 """
 
 from __future__ import annotations
 
+from collections.abc import Awaitable
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from entra_recovery.constants import AuditEvent
@@ -25,11 +30,16 @@ from entra_recovery.plan import load_plan
 from entra_recovery.runner.changes import read_changes
 from entra_recovery.runner.events import RunnerEvents
 from entra_recovery.runner.gates import evaluate_plan_guards
+from entra_recovery.runner.jobmatch import CLOCK_SKEW
+from entra_recovery.runner.jobmatch import JobQuery
+from entra_recovery.runner.jobmatch import matching_jobs
+from entra_recovery.runner.jobmatch import owned_job_ids
 from entra_recovery.runner.journal import RunRecord
 from entra_recovery.runner.resolve import check_tenant
 from entra_recovery.runner.results import ApplyResult
 from entra_recovery.runner.results import Preview
 from entra_recovery.timestamps import Clock
+from entra_recovery.timestamps import parse_iso
 
 if TYPE_CHECKING:
     from entra_recovery.runner.runner import PlanRunner
@@ -43,7 +53,15 @@ async def resume_run(runner: PlanRunner, run_id: str) -> ApplyResult:
     book = runner.recorder.reopen(journal, plan)
     try:
         preview = await rebuild_preview(runner.graph, runner.events, plan, record, runner.clock)
-        job_id = record.recovery_job_id or await find_lost_job(runner.graph, record, preview)
+        job_id = record.recovery_job_id
+        if not job_id:
+            owned = owned_job_ids(runner.state_dir, except_run=record.run_id)
+            lookup = LostJobLookup(runner.graph, runner.sleep, runner.poll_interval)
+            try:
+                job_id = await lookup.find(record, preview, owned)
+            except NothingRecovered:
+                book.update(nothing_recovered=True)
+                raise
         book.update(recovery_job_id=job_id, status=RunStatus.RUNNING)
         book.mark(JournalStep.RESUME, StepState.STARTED, job_id)
         result = await runner._finish_recovery(book, preview, job_id)
@@ -62,6 +80,12 @@ def resumable_plan(record: RunRecord) -> Plan:
         )
     if record.status == RunStatus.FINISHED:
         raise RunJournalError(f"run {record.run_id} already finished (exit {record.exit_code})")
+    if record.nothing_recovered:
+        raise RunJournalError(
+            f"run {record.run_id} is closed: its recovery job request never created a job, so "
+            "nothing was recovered",
+            hint=f"run `entra-recovery plan apply {record.plan_path}` again",
+        )
     if not record.recovery_intent_at:
         raise RunJournalError(
             f"run {record.run_id} stopped before a recovery job was requested "
@@ -90,7 +114,7 @@ async def rebuild_preview(
     snapshot = await graph.get_snapshot(record.snapshot_id)
     criteria = FilteringCriteria.from_json(record.criteria)
     job = await graph.get_preview_job(snapshot.id, record.preview_job_id)
-    changes = await read_changes(graph, events, snapshot, criteria, job.id)
+    changes = await read_changes(graph, events, snapshot, criteria, job)
     if changes.fingerprint != record.fingerprint:
         raise RunJournalError(
             f"the preview of run {record.run_id} no longer reads back the same "
@@ -111,31 +135,51 @@ async def rebuild_preview(
     )
 
 
-async def find_lost_job(graph: GraphApi, record: RunRecord, preview: Preview) -> str:
-    """The recovery job requested just before the run died, looked up, never recreated."""
-    # Times are compared on the service's clock only (the preview job of this run started
-    # before the recovery job was requested), so a skewed local clock cannot mislead us.
-    not_before = preview.job.started
-    candidates = []
-    for job in await graph.list_jobs():
-        if job.kind is not JobKind.RECOVERY or job.criteria != preview.criteria:
-            continue
-        if preview.snapshot.created and job.target_state != preview.snapshot.created:
-            continue
-        if not_before and job.started and job.started < not_before:
-            continue
-        candidates.append(job)
-    if len(candidates) == 1:
-        return candidates[0].id
-    if not candidates:
-        raise RunJournalError(
-            f"run {record.run_id} asked for a recovery job at {record.recovery_intent_at} "
-            "but no such job exists: the request did not reach the service, so nothing "
-            "was recovered",
-            hint=f"run `entra-recovery plan apply {record.plan_path}` again",
+class NothingRecovered(RunJournalError):
+    """The recovery job a run asked for does not exist: nothing was recovered."""
+
+
+class LostJobLookup:
+    """Finds the recovery job a run asked for when its id was lost; never creates one.
+
+    When no job matches at first, it looks once more after `delay` seconds (a job can take a
+    moment to be listed), with the runner's injected `sleep`.
+    """
+
+    def __init__(
+        self, graph: GraphApi, sleep: Callable[[float], Awaitable[None]], delay: float
+    ) -> None:
+        self.graph = graph
+        self.sleep = sleep
+        self.delay = delay
+
+    async def find(self, record: RunRecord, preview: Preview, owned: frozenset[str]) -> str:
+        """The one matching job's id; `NothingRecovered` or `RunJournalError` otherwise."""
+        # The service's clock first: this run's preview job started before the recovery job
+        # was requested, so a skewed local clock cannot mislead us; else the journalled intent.
+        intent = parse_iso(record.recovery_intent_at)
+        query = JobQuery(
+            JobKind.RECOVERY,
+            preview.snapshot.created,
+            preview.criteria,
+            preview.job.started or (intent - CLOCK_SKEW if intent else None),
+            owned,
         )
-    ids = ", ".join(j.id for j in candidates)
-    raise RunJournalError(
-        f"several recovery jobs match run {record.run_id}: {ids}",
-        hint="inspect them with `entra-recovery job get ID`; resume will not guess",
-    )
+        candidates = matching_jobs(await self.graph.list_jobs(), query)
+        if not candidates:
+            await self.sleep(self.delay)
+            candidates = matching_jobs(await self.graph.list_jobs(), query)
+        if len(candidates) == 1:
+            return candidates[0].id
+        if not candidates:
+            raise NothingRecovered(
+                f"run {record.run_id} asked for a recovery job at {record.recovery_intent_at} "
+                "but no such job exists (jobs other runs recorded aside): the request did not "
+                "reach the service, so nothing was recovered",
+                hint=f"run `entra-recovery plan apply {record.plan_path}` again",
+            )
+        ids = ", ".join(j.id for j in candidates)
+        raise RunJournalError(
+            f"several recovery jobs match run {record.run_id}: {ids}",
+            hint="inspect them with `entra-recovery job get ID`; resume will not guess",
+        )

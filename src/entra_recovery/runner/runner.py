@@ -18,6 +18,7 @@ import asyncio
 import time
 from collections.abc import Awaitable
 from collections.abc import Callable
+from datetime import datetime
 from pathlib import Path
 
 from entra_recovery.constants import AuditEvent
@@ -26,26 +27,32 @@ from entra_recovery.constants import ExitCode
 from entra_recovery.constants import JournalStep
 from entra_recovery.constants import RunStatus
 from entra_recovery.constants import StepState
+from entra_recovery.diff import Diff
 from entra_recovery.diff import DiffBuilder
 from entra_recovery.errors import ApplyNotApproved
 from entra_recovery.errors import JobFailedError
 from entra_recovery.graph.api import GraphApi
 from entra_recovery.graph.models import FilteringCriteria
 from entra_recovery.graph.models import Job
+from entra_recovery.graph.models import JobKind
 from entra_recovery.graph.models import JobStatus
 from entra_recovery.graph.models import Snapshot
 from entra_recovery.graph.polling import wait_for_job
 from entra_recovery.plan import Plan
 from entra_recovery.runner.bookkeeping import RunBook
 from entra_recovery.runner.bookkeeping import RunRecorder
+from entra_recovery.runner.changes import PAGE_SIZE
 from entra_recovery.runner.changes import ChangeSet
 from entra_recovery.runner.changes import read_changes
+from entra_recovery.runner.creation import JobRequest
+from entra_recovery.runner.creation import create_once
 from entra_recovery.runner.events import NoopEvents
 from entra_recovery.runner.events import RunnerEvents
 from entra_recovery.runner.gates import check_fingerprint
 from entra_recovery.runner.gates import check_guards
 from entra_recovery.runner.gates import check_mode
 from entra_recovery.runner.gates import evaluate_plan_guards
+from entra_recovery.runner.jobmatch import owned_job_ids
 from entra_recovery.runner.resolve import check_tenant
 from entra_recovery.runner.resolve import criteria_for
 from entra_recovery.runner.resolve import select_snapshot
@@ -55,8 +62,12 @@ from entra_recovery.runner.resume import resume_run
 from entra_recovery.runner.saved import PreviewStore
 from entra_recovery.runner.shared import SharedPreviewKey
 from entra_recovery.runner.shared import SharedPreviews
+from entra_recovery.runner.slot import CreateJob
 from entra_recovery.runner.slot import TenantSlot
+from entra_recovery.runner.totals import ChangeListMismatch
+from entra_recovery.runner.totals import max_pages
 from entra_recovery.timestamps import Clock
+from entra_recovery.timestamps import iso_z
 from entra_recovery.timestamps import utc_now
 
 Confirm = Callable[[Preview], bool]
@@ -145,10 +156,17 @@ class PlanRunner:
                 if not confirm(preview):
                     raise ApplyNotApproved()
             with book.step(JournalStep.RECOVERY_JOB):
-                book.update(recovery_intent_at=book.now_stamp())
-                job_id = await self._slot().create_job(
-                    self.graph.start_recovery_job, preview.snapshot.id, preview.criteria
+                request = self._request(
+                    book,
+                    JobKind.RECOVERY,
+                    preview.snapshot,
+                    preview.criteria,
+                    next_step=f"run `entra-recovery run resume {book.run_id}`: it follows the "
+                    "job if it exists and never creates another",
+                    # The service's own clock: the recovery job starts after this run's preview.
+                    service_not_before=preview.job.started,
                 )
+                job_id = await self._create(request, self.graph.start_recovery_job)
                 book.update(recovery_job_id=job_id)
             return await self._finish_recovery(book, preview, job_id)
         except BaseException as exc:
@@ -213,7 +231,7 @@ class PlanRunner:
             return job, changes
         job = await self._preview_job(book, snapshot, criteria)
         with book.step(JournalStep.CHANGES):
-            changes = await read_changes(self.graph, self.events, snapshot, criteria, job.id)
+            changes = await read_changes(self.graph, self.events, snapshot, criteria, job)
             book.update(change_count=len(changes.diff.changes), fingerprint=changes.fingerprint)
         if self.shared_previews is not None:
             self.shared_previews.add(key, job, changes)
@@ -225,9 +243,15 @@ class PlanRunner:
         """Create the preview job (queueing behind a running one if allowed) and poll it."""
         with book.step(JournalStep.PREVIEW_JOB):
             self.events.stage_started(JournalStep.PREVIEW_JOB, criteria.describe())
-            job_id = await self._slot().create_job(
-                self.graph.start_preview_job, snapshot.id, criteria
+            request = self._request(
+                book,
+                JobKind.PREVIEW,
+                snapshot,
+                criteria,
+                next_step="see the tenant's jobs with `entra-recovery job list`, and preview "
+                "again once none is running",
             )
+            job_id = await self._create(request, self.graph.start_preview_job)
             book.update(preview_job_id=job_id)
         with book.step(JournalStep.POLL_PREVIEW, job_id):
             job = await self._poll(lambda: self.graph.get_preview_job(snapshot.id, job_id))
@@ -239,6 +263,43 @@ class PlanRunner:
                     status=job.status_text,
                 )
         return job
+
+    def _request(
+        self,
+        book: RunBook,
+        kind: JobKind,
+        snapshot: Snapshot,
+        criteria: FilteringCriteria,
+        *,
+        next_step: str,
+        service_not_before: datetime | None = None,
+    ) -> JobRequest:
+        """A job request whose intent is journalled (with the time) right before it is sent."""
+        intent = "recovery_intent_at" if kind is JobKind.RECOVERY else "preview_intent_at"
+
+        def on_send() -> datetime:
+            now = self.clock()
+            book.update(**{intent: iso_z(now)})
+            return now
+
+        return JobRequest(
+            kind,
+            snapshot,
+            criteria,
+            on_send=on_send,
+            owned=lambda: owned_job_ids(self.state_dir, except_run=book.run_id),
+            next_step=next_step,
+            service_not_before=service_not_before,
+        )
+
+    async def _create(self, request: JobRequest, create: CreateJob) -> str:
+        """Create the job exactly once (`creation`): a lost answer is looked up, never resent.
+
+        When nothing is listed at first, the lookup looks once more after one poll interval.
+        """
+        return await create_once(
+            self._slot(), request, create, sleep=self.sleep, recheck_delay=self.poll_interval
+        )
 
     def _slot(self) -> TenantSlot:
         """The tenant's job slot, seen through the current events and clocks."""
@@ -272,13 +333,9 @@ class PlanRunner:
             job = await self._poll(lambda: self.graph.get_recovery_job(snapshot_id, job_id))
             book.update(recovery_status=job.status_text)
         with book.step(JournalStep.FAILED_CHANGES):
-            builder = DiffBuilder()
-            if job.status.is_failed or (job.total_failed_changes or 0) > 0:
-                async for page in self.graph.iter_failed_change_pages(snapshot_id, job_id):
-                    builder.add_page(page)
-            failed = builder.build()
+            failed = await self._failed_changes(snapshot_id, job)
         result = ApplyResult(preview, job, failed, self.clock())
-        if job.status.is_failed and not failed.changes:
+        if job.status.is_failed:
             book.finish(
                 _FAILED_JOB_OUTCOMES[job.status],
                 ExitCode.ERROR,
@@ -286,9 +343,11 @@ class PlanRunner:
                 event=AuditEvent.APPLY,
                 failed_change_count=0,
             )
+            failures = job.total_failed_changes
+            counted = f" with {failures} failed change(s)" if failures else ""
             raise JobFailedError(
-                f"recovery job {job.id} ended {job.status_text}; changes already applied stay "
-                "applied",
+                f"recovery job {job.id} ended {job.status_text}{counted}; changes already "
+                "applied stay applied",
                 job_id=job.id,
                 status=job.status_text,
             )
@@ -299,6 +358,28 @@ class PlanRunner:
             failed_change_count=len(failed.changes),
         )
         return result
+
+    async def _failed_changes(self, snapshot_id: str, job: Job) -> Diff:
+        """getFailedChanges, read only as documented: the job completed (`successful`) and
+        says `totalFailedChanges > 0`; every failure it counted must be listed."""
+        total = job.total_failed_changes or 0
+        builder = DiffBuilder()
+        if not (job.status.is_succeeded and total > 0):
+            return builder.build()
+        pages = self.graph.iter_failed_change_pages(
+            snapshot_id, job.id, top=PAGE_SIZE, max_pages=max_pages(total, PAGE_SIZE)
+        )
+        async for page in pages:
+            builder.add_page(page)
+        failed = builder.build()
+        if len(failed.changes) != total:
+            raise ChangeListMismatch(
+                f"recovery job {job.id} counted {total} failed change(s) (totalFailedChanges), "
+                f"but getFailedChanges listed {len(failed.changes)}",
+                hint="list them with `entra-recovery recovery-job failed-changes "
+                f"{snapshot_id} {job.id}`",
+            )
+        return failed
 
 
 def _iso(snapshot: Snapshot) -> str | None:

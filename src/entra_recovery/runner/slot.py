@@ -4,8 +4,9 @@ The tenant's one job slot: create a preview or recovery job only when no other j
 Step in the flow: resolve -> **slot** -> preview job, and gates -> **slot** -> recovery job. The
 service runs one job per tenant at a time (409 otherwise). Without `wait_for_slot` a busy tenant
 stops the run at once, naming the running job; with it, the run waits (backing off from the poll
-interval to at most a minute between looks) until the job ends or the wait runs out. A 409 on
-create, when another client took the slot between our look and our request, is handled alike.
+interval to at most a minute between looks) until the job ends or the wait runs out. Creating
+the job itself, and a 409 on create (another client took the slot between our look and our
+request, or an earlier attempt of ours did), is `creation.create_once`.
 """
 
 from __future__ import annotations
@@ -40,27 +41,17 @@ class TenantSlot:
     sleep: Callable[[float], Awaitable[None]]
     monotonic: Callable[[], float]
 
-    async def create_job(
-        self, create: CreateJob, snapshot_id: str, criteria: FilteringCriteria
-    ) -> str:
-        """Create a job with `create`, queueing politely behind a running one when allowed."""
-        await self.wait_until_free()
-        while True:
-            try:
-                return await create(snapshot_id, criteria)
-            except JobConflictError:
-                if self.wait_for_slot is None:
-                    raise
-                await self.wait_until_free()
-
-    async def wait_until_free(self) -> None:
-        """Return once no job runs; raise `JobConflictError` when we may not (or no longer) wait."""
+    async def wait_until_free(self) -> frozenset[str]:
+        """Return once no job runs, with the ids of every job listed then (none of them can be
+        the answer to a request sent afterwards); raise `JobConflictError` when we may not (or
+        no longer) wait."""
         start = self.monotonic()
         interval = self.poll_interval
         while True:
-            running = [j for j in await self.graph.list_jobs() if not j.status.is_terminal]
+            jobs = await self.graph.list_jobs()
+            running = [j for j in jobs if not j.status.is_terminal]
             if not running:
-                return
+                return frozenset(j.id for j in jobs)
             job = running[0]
             elapsed = self.monotonic() - start
             kind = "recovery" if job.kind is JobKind.RECOVERY else "preview"

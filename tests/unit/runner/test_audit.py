@@ -64,6 +64,23 @@ def test_audit_is_append_only(tmp_path: Path) -> None:
     assert [r["outcome"] for r in log.read()] == ["changes", "applied"]
 
 
+def test_an_append_after_a_torn_line_starts_on_a_fresh_line(tmp_path: Path) -> None:
+    """A crash left half a line: the next record is not glued onto it, and readers skip and
+    report the torn one."""
+    log = AuditLog(tmp_path)
+    log.append(_record(AuditOutcome.CHANGES))
+    with log.path.open("ab") as handle:
+        handle.write(b'{"at": "2026-11-28T09:31:00Z", "ev')  # the crash
+    log.append(_record(AuditOutcome.APPLIED))
+    lines = log.path.read_text().splitlines()
+    assert len(lines) == 3 and json.loads(lines[2])["outcome"] == "applied"
+    reading = log.read_all()
+    assert [r["outcome"] for r in reading.records] == ["changes", "applied"]
+    assert reading.damaged_lines == [2]
+    log.append(_record(AuditOutcome.REFUSED))  # a whole last line: no extra newline
+    assert log.path.read_text().count("\n\n") == 0
+
+
 def test_enums_are_written_as_plain_strings(tmp_path: Path) -> None:
     """An audit line holds the enum values, exactly as the bare strings were written."""
     log = AuditLog(tmp_path)

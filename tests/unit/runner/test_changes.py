@@ -43,7 +43,7 @@ def test_read_changes_rebuilds_the_preview_change_set(
     async def go(runner: PlanRunner) -> tuple[Preview, ChangeSet]:
         preview = await runner.preview(plan)
         changes = await read_changes(
-            runner.graph, progress, preview.snapshot, preview.criteria, preview.job.id
+            runner.graph, progress, preview.snapshot, preview.criteria, preview.job
         )
         return preview, changes
 
@@ -75,7 +75,7 @@ def test_chunking_does_not_change_the_result(
 
     async def go(runner: PlanRunner) -> ChangeSet:
         return await read_changes(
-            runner.graph, NoopEvents(), whole.snapshot, whole.criteria, whole.job.id
+            runner.graph, NoopEvents(), whole.snapshot, whole.criteria, whole.job
         )
 
     changes: ChangeSet = with_runner(emulator, tmp_path / "state", go)

@@ -7,6 +7,7 @@ import stat
 from datetime import UTC
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -17,10 +18,12 @@ from entra_recovery.constants import JournalStep
 from entra_recovery.constants import RunStatus
 from entra_recovery.constants import StepState
 from entra_recovery.errors import RunJournalError
+from entra_recovery.errors import UsageError
 from entra_recovery.runner.audit import AuditLog
 from entra_recovery.runner.audit import AuditRecord
 from entra_recovery.runner.journal import RunJournal
 from entra_recovery.runner.journal import list_runs
+from entra_recovery.runner.journal import scan_runs
 
 
 def _clock() -> datetime:
@@ -71,12 +74,24 @@ def test_load_by_prefix_and_listing(tmp_path: Path) -> None:
     assert [r.run_id for r in list_runs(tmp_path)] == [journal.record.run_id]
 
 
-@pytest.mark.parametrize("bad", ["", "../etc/passwd", ".hidden", "nope"])
-def test_bad_run_ids_are_refused(tmp_path: Path, bad: str) -> None:
-    """Unknown or path-like run ids give a clear error."""
+@pytest.mark.parametrize(
+    "bad",
+    ["", "../etc/passwd", ".hidden", "nope", "*", "2026*", "[0-9]", "20261128T093000Z-3f9a2c/x"],
+)
+def test_ids_not_shaped_like_run_ids_are_usage_errors(tmp_path: Path, bad: str) -> None:
+    """Anything not shaped like a run id (or a prefix of one) is a usage error (exit 64),
+    never a glob or a path."""
     _journal(tmp_path)
-    with pytest.raises(RunJournalError):
+    with pytest.raises(UsageError, match="is not a run id") as info:
         RunJournal.load(tmp_path, bad)
+    assert info.value.exit_code == 64
+
+
+def test_an_unknown_run_id_is_a_clear_error(tmp_path: Path) -> None:
+    """A well-shaped id of no run names the folder it looked in."""
+    _journal(tmp_path)
+    with pytest.raises(RunJournalError, match="no run '20990101T000000Z-abcdef'"):
+        RunJournal.load(tmp_path, "20990101T000000Z-abcdef")
 
 
 def test_files_are_private(tmp_path: Path) -> None:
@@ -168,3 +183,46 @@ def test_journals_that_can_create_jobs_are_fsynced(
 
     assert len(calls) == (4 if synced else 0)
     assert json.loads(journal.path.read_text())["recovery_job_id"] == "job-1"
+
+
+@pytest.mark.parametrize(
+    ("content", "reason"),
+    [
+        ("null", "must be a JSON object, not null"),
+        ("[]", "must be a JSON object, not array"),
+        ("{", "Expecting"),
+        ("", "Expecting value"),
+        ('{"run_id": 5}', "field 'run_id' must be a string"),
+        (None, "field 'steps'"),
+        (None, "field 'change_count'"),
+        (None, "'paused' is not a valid RunStatus"),
+        (None, "is not a run id"),
+        (None, "holds run"),
+    ],
+)
+def test_damaged_journals_are_reported_not_hidden_behind(
+    tmp_path: Path, content: str | None, reason: str
+) -> None:
+    """A damaged journal is skipped and reported by `scan_runs`; every other run still lists,
+    and loading the damaged one says why it is unreadable."""
+    good = _journal(tmp_path)
+    damaged_id = "20261128T080000Z-0badc0"
+    path = tmp_path / "runs" / f"{damaged_id}.json"
+    if content is None:
+        data = {**good.record.to_json(), "run_id": damaged_id}
+        damage: dict[str, dict[str, Any]] = {
+            "field 'steps'": {"steps": {"a": 1}},
+            "field 'change_count'": {"change_count": "many"},
+            "'paused' is not a valid RunStatus": {"status": "paused"},
+            "is not a run id": {"run_id": "../x"},
+            "holds run": {"run_id": good.record.run_id},
+        }
+        data.update(damage[reason])
+        content = json.dumps(data)
+    path.write_text(content)
+    scan = scan_runs(tmp_path)
+    assert [r.run_id for r in scan.records] == [good.record.run_id]
+    [damaged] = scan.damaged
+    assert damaged.path == path and reason in damaged.reason
+    with pytest.raises(RunJournalError, match="unreadable"):
+        RunJournal.load(tmp_path, damaged_id)

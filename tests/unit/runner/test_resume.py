@@ -275,3 +275,57 @@ def test_several_matching_jobs_are_not_guessed_between(
     with pytest.raises(RunJournalError, match="several recovery jobs match") as info:
         with_runner(emulator, state, lambda r: r.resume(record.run_id))
     assert other in str(info.value)
+
+
+def test_resume_never_adopts_the_job_of_a_later_run(
+    emulator: Any, tmp_path: Path, with_runner: Runner, approved_plan: Approve, count_posts: Count
+) -> None:
+    """Run A's request never arrived and resume said nothing was recovered; run B then
+    recovered. Resuming A again must not adopt B's job (it used to: two journals and two
+    `applied` audit lines for one job)."""
+    plan = approved_plan(emulator, tmp_path)
+    state = tmp_path / "state"
+
+    async def die_before_request(runner: PlanRunner) -> None:
+        async def request_lost(sid: str, criteria: FilteringCriteria) -> str:
+            raise KeyboardInterrupt
+
+        runner.graph.start_recovery_job = request_lost  # type: ignore[method-assign,assignment]
+        await runner.apply(plan, confirm=_yes)
+
+    with pytest.raises(KeyboardInterrupt):
+        with_runner(emulator, state, die_before_request)
+    run_a = list_runs(state)[0].run_id
+    with pytest.raises(RunJournalError, match="nothing was recovered"):
+        with_runner(emulator, state, lambda r: r.resume(run_a))
+    assert RunJournal.load(state, run_a).record.nothing_recovered
+    result = with_runner(emulator, state, lambda r: r.apply(plan, confirm=_yes))
+    assert result.job is not None and count_posts(emulator, "recoveryJobs") == 1
+    with pytest.raises(RunJournalError, match="is closed"):
+        with_runner(emulator, state, lambda r: r.resume(run_a))
+    assert [a for a in _audit(state) if a[1] == "applied"] == [("apply", "applied")]
+
+
+def test_resume_skips_jobs_other_runs_own(
+    emulator: Any, tmp_path: Path, with_runner: Runner, approved_plan: Approve, count_posts: Count
+) -> None:
+    """Even for a run not yet closed, a job that another journal records is never its own."""
+    plan = approved_plan(emulator, tmp_path)
+    state = tmp_path / "state"
+
+    async def die_before_request(runner: PlanRunner) -> None:
+        async def request_lost(sid: str, criteria: FilteringCriteria) -> str:
+            raise KeyboardInterrupt
+
+        runner.graph.start_recovery_job = request_lost  # type: ignore[method-assign,assignment]
+        await runner.apply(plan, confirm=_yes)
+
+    with pytest.raises(KeyboardInterrupt):
+        with_runner(emulator, state, die_before_request)
+    run_a = list_runs(state)[0].run_id
+    later = with_runner(emulator, state, lambda r: r.apply(plan, confirm=_yes))
+    assert later.job is not None
+    with pytest.raises(RunJournalError, match="no such job exists"):
+        with_runner(emulator, state, lambda r: r.resume(run_a))
+    assert RunJournal.load(state, run_a).record.recovery_job_id is None
+    assert count_posts(emulator, "recoveryJobs") == 1

@@ -96,11 +96,13 @@ def test_failed_changes_are_collected(
 def test_a_failed_recovery_job_is_audited_with_its_status(
     make_emulator: Any, tmp_path: Path, with_runner: Runner, approved_plan: Approve
 ) -> None:
-    """A recovery job that ends `failed` without failed changes: exit 1, `job-failed`."""
+    """A recovery job that ends `failed`: exit 1, `job-failed`, and no getFailedChanges (it is
+    documented for a completed job with totalFailedChanges > 0 only)."""
     server = make_emulator(scenario=str(_scenario(tmp_path, recoveryOutcome="failed")))
     plan = approved_plan(server, tmp_path)
     with pytest.raises(JobFailedError, match="ended failed"):
         with_runner(server, tmp_path / "state", lambda r: r.apply(plan, confirm=_yes))
+    assert [r for r in server.requests if r["route"] == "getFailedChanges"] == []
     runs = sorted((tmp_path / "state" / "runs").glob("*.json"))
     records = [RunJournal.load(tmp_path / "state", p.stem).record for p in runs]
     applied = [r for r in records if r.command == "apply"]

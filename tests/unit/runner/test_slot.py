@@ -11,11 +11,19 @@ import pytest
 from entra_recovery.errors import JobConflictError
 from entra_recovery.graph.models import FilteringCriteria
 from entra_recovery.graph.models import Job
+from entra_recovery.graph.models import JobKind
+from entra_recovery.graph.models import Snapshot
+from entra_recovery.runner.creation import JobRequest
+from entra_recovery.runner.creation import create_once
 from entra_recovery.runner.events import NoopEvents
+from entra_recovery.runner.slot import CreateJob
 from entra_recovery.runner.slot import TenantSlot
+from entra_recovery.testing import PINNED_NOW
 
 # Jobs of the busy tenant stay in their first phase far longer than any test runs.
 SLOW_JOBS = 3600
+# What another client's job covers: not what our requests ask for.
+BLOCKER_SCOPE = FilteringCriteria(entity_types=("user",))
 
 WithGraph = Callable[..., Any]
 
@@ -61,10 +69,23 @@ def _slot(
     )
 
 
-async def _block(graph: Any) -> tuple[str, str]:
-    """Start a (slow) preview job of everything; return the snapshot id and the job id."""
+async def _block(graph: Any, criteria: FilteringCriteria = BLOCKER_SCOPE) -> tuple[str, str]:
+    """Start a (slow) preview job of users only; return the snapshot id and the job id."""
     snapshot = (await graph.list_snapshots())[-1]
-    return snapshot.id, await graph.start_preview_job(snapshot.id, FilteringCriteria())
+    return snapshot.id, await graph.start_preview_job(snapshot.id, criteria)
+
+
+async def _create(slot: TenantSlot, create: CreateJob, snapshot: Snapshot) -> str:
+    """`create_once` for a preview of everything, sent (on the emulator's clock) at its now."""
+    request = JobRequest(
+        JobKind.PREVIEW,
+        snapshot,
+        FilteringCriteria(),
+        on_send=lambda: PINNED_NOW,
+        owned=frozenset,
+        next_step="see `entra-recovery job list`",
+    )
+    return await create_once(slot, request, create, sleep=slot.sleep, recheck_delay=1)
 
 
 def test_a_free_tenant_creates_at_once(emulator: Any, with_graph: WithGraph) -> None:
@@ -74,7 +95,7 @@ def test_a_free_tenant_creates_at_once(emulator: Any, with_graph: WithGraph) -> 
     async def go(graph: Any) -> str:
         snapshot = (await graph.list_snapshots())[-1]
         slot = _slot(graph, clock, events, poll=10, wait=None)
-        return await slot.create_job(graph.start_preview_job, snapshot.id, FilteringCriteria())
+        return await _create(slot, graph.start_preview_job, snapshot)
 
     job_id = with_graph(emulator, go)
     assert job_id
@@ -173,7 +194,7 @@ def test_a_conflict_on_create_is_waited_out_only_when_allowed(
         clock = FakeClock(end_blocker)
         snapshot = (await graph.list_snapshots())[-1]
         slot = _slot(graph, clock, events, poll=10, wait=wait)
-        return await slot.create_job(create_after_someone_else, snapshot.id, FilteringCriteria())
+        return await _create(slot, create_after_someone_else, snapshot)
 
     if wait is None:
         with pytest.raises(JobConflictError):
@@ -184,3 +205,25 @@ def test_a_conflict_on_create_is_waited_out_only_when_allowed(
     job_id = with_graph(server, go)
     assert len(attempts) == 2 and job_id != blocker["id"]
     assert events.seen == [(blocker["id"], 0)]
+
+
+def test_a_conflict_caused_by_our_own_resent_request_follows_that_job(
+    make_emulator: Any, with_graph: WithGraph, count_posts: Callable[..., int]
+) -> None:
+    """A client that re-sends a create whose answer was lost gets a 409 from its own first
+    attempt: the runner follows that job, and neither waits for the slot nor asks again."""
+    server = make_emulator(job_durations=SLOW_JOBS)
+    first: list[str] = []
+
+    async def go(graph: Any) -> str:
+        async def sent_twice(snapshot_id: str, criteria: FilteringCriteria) -> str:
+            first.append(await graph.start_preview_job(snapshot_id, criteria))  # answer "lost"
+            job_id: str = await graph.start_preview_job(snapshot_id, criteria)  # 409
+            return job_id
+
+        snapshot = (await graph.list_snapshots())[-1]
+        slot = _slot(graph, FakeClock(), Waits(), poll=10, wait=3600)
+        return await _create(slot, sent_twice, snapshot)
+
+    assert with_graph(server, go) == first[0]
+    assert count_posts(server, "recoveryPreviewJobs") == 2  # the two the client sent, no third
