@@ -159,6 +159,7 @@ def build_retry_handler() -> Any:
             return (
                 options.max_retry > 0
                 and self._is_method_retryable(request)
+                and self._is_request_payload_buffered(request)
                 and response.status_code in resend_statuses(request)
             )
 
