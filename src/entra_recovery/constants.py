@@ -22,11 +22,22 @@ ENV_ACCESS_TOKEN = "ENTRA_RECOVERY_ACCESS_TOKEN"  # noqa: S105 - a variable name
 ENV_POLL_INTERVAL = "ENTRA_RECOVERY_POLL_INTERVAL"
 ENV_STATE_DIR = "ENTRA_RECOVERY_STATE_DIR"
 ENV_COLOR = "ENTRA_RECOVERY_COLOR"
+ENV_REQUEST_TIMEOUT = "ENTRA_RECOVERY_REQUEST_TIMEOUT"
 
 # First polling interval for jobs. Real jobs take minutes to hours.
 DEFAULT_POLL_INTERVAL = 30.0
 MIN_POLL_INTERVAL = 0.01
 MAX_POLL_INTERVAL = 300.0
+
+# Deadline for ONE attempt of one Graph request: connect, send, headers and the whole body
+# (httpx's own timeouts are per read, so a server dripping a byte a second never trips them).
+# Each retry and each redirect hop gets its own deadline (docs/reliability.md).
+DEFAULT_REQUEST_TIMEOUT = 100.0
+# Largest answer body we read, counted after decompression while reading (a getChanges page of
+# 999 changes is a few MB). Bigger answers are refused before they are held in memory.
+DEFAULT_MAX_RESPONSE_BYTES = 64 * 1024 * 1024
+# Same-origin redirects followed for one GET; a redirect off the Graph origin is never followed.
+MAX_REDIRECTS = 3
 
 # Least-privileged delegated scopes per operation (reference section 6.5).
 SCOPE_READ = "EntraBackup.Read.All"

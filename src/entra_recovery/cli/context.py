@@ -30,6 +30,7 @@ class AppContext:
     graph_url: str | None = None
     api_version: str | None = None
     poll_interval: float | None = None
+    request_timeout: float | None = None
     auth_method: str | None = None
     tenant_id: str | None = None
     client_id: str | None = None
@@ -48,6 +49,7 @@ class AppContext:
             "graph_url": self.graph_url,
             "api_version": self.api_version,
             "poll_interval": self.poll_interval,
+            "request_timeout": self.request_timeout,
             "auth_method": self.auth_method,
             "tenant_id": self.tenant_id,
             "client_id": self.client_id,

@@ -65,6 +65,15 @@ CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 
     help="First polling interval for jobs [env ENTRA_RECOVERY_POLL_INTERVAL; default 30].",
 )
 @click.option(
+    "--request-timeout",
+    type=SECONDS,
+    metavar="SECONDS",
+    default=None,
+    help="Deadline for one attempt of one Graph request, from connecting to the last byte of "
+    "the answer; each retry and redirect gets its own [env ENTRA_RECOVERY_REQUEST_TIMEOUT; "
+    "default 100].",
+)
+@click.option(
     "--auth",
     "auth_method",
     type=click.Choice(AUTH_METHODS),
@@ -98,6 +107,7 @@ def cli(
     graph_url: str | None,
     api_version: str | None,
     poll_interval: float | None,
+    request_timeout: float | None,
     auth_method: str | None,
     tenant_id: str | None,
     client_id: str | None,
@@ -119,6 +129,7 @@ def cli(
         graph_url=graph_url,
         api_version=api_version,
         poll_interval=poll_interval,
+        request_timeout=request_timeout,
         auth_method=auth_method,
         tenant_id=tenant_id,
         client_id=client_id,

@@ -320,6 +320,7 @@ async def identity_from_credential(credential: Credential, method: str) -> Ident
         if inspect.isawaitable(result):
             result = await result
         token = result.token
+        remember_secret(token)
     except GraphAuthError:
         raise
     except Exception as exc:

@@ -29,6 +29,7 @@ from entra_recovery.graph.adapter import GraphApiAdapter
 from entra_recovery.graph.auth import READ
 from entra_recovery.graph.diagnose import explain_conflict
 from entra_recovery.graph.diagnose import explain_missing_snapshot
+from entra_recovery.graph.failures import JobCreation
 from entra_recovery.graph.models import FilteringCriteria
 from entra_recovery.graph.models import Job
 from entra_recovery.graph.models import JobKind
@@ -148,7 +149,9 @@ class GraphClient:
     async def create_job(self, kind: JobKind, snapshot_id: str, criteria: FilteringCriteria) -> str:
         """POST a preview or recovery job (no builder: raw URL); return the id from `Location`.
 
-        A recovery job WRITES TO THE TENANT. Never retried blindly: a 409 names the running job.
+        A recovery job WRITES TO THE TENANT. Never retried blindly: a 409 names the running job;
+        only a 429 (refused before processing) is resent; a lost answer (deadline, 5xx, dropped
+        connection, redirect) is a `JobCreationUncertain` and nothing is sent again.
         """
         if kind is JobKind.PREVIEW:
             operation = ops.CREATE_PREVIEW_JOB.describe(snapshot=snapshot_id)
@@ -159,7 +162,9 @@ class GraphClient:
         else:
             raise ValueError(f"cannot create a job of kind {kind.value}")
         try:
-            response = await self._explained(self.transport.send(request, operation), snapshot_id)
+            creates = JobCreation(kind.value, snapshot_id)
+            call = self.transport.send(request, operation, creates=creates)
+            response = await self._explained(call, snapshot_id)
         except JobConflictError as exc:
             raise await explain_conflict(self, exc) from None
         return raw.job_id_from_location(
@@ -170,7 +175,8 @@ class GraphClient:
         """Cancel a job (Stop-MgDirectoryRecoveryJob); return the validated `Location`, if any.
 
         The job is read first: to say clearly when it does not exist, and to ask for the scope
-        that matches its kind (the cancel permission is undocumented).
+        that matches its kind (the cancel permission is undocumented). Cancelling twice is
+        harmless, so the POST is resent on 429/503/504 like a read; it never follows a redirect.
         """
         job = Job.from_json(await self.get(JOBS, job_id))
         operation = _CANCEL.get(job.kind, ops.CANCEL_JOB).describe(job=job_id)

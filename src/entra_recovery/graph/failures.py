@@ -7,6 +7,11 @@ picks the class (401 auth, 403 permission, 404 not found, 409 conflict, 429/503/
 and the hint says what to do (for 403: which permission and role the operation needs). The
 client later enriches 404 (available snapshots) and 409 (the running job). Text that came from
 the server is redacted and shortened, so no token or secret can reach a message.
+
+Failures inside the middleware chain (`middleware.ExchangeError`: the request deadline, the
+size cap, a refused redirect, a lost connection) are mapped by `error_from_exchange`; for a
+job-creating POST (`JobCreation`) anything that happened after the request left is a
+`JobCreationUncertain` (`uncertain_creation`), never a plain error a caller might retry.
 """
 
 from __future__ import annotations
@@ -15,21 +20,30 @@ import email.utils
 import json
 import time
 from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
 from typing import Any
 from urllib.parse import urlsplit
 from urllib.parse import urlunsplit
 
+from entra_recovery.constants import ENV_REQUEST_TIMEOUT
 from entra_recovery.constants import SCOPE_READ
 from entra_recovery.errors import ForeignHostError
 from entra_recovery.errors import GraphAuthError
 from entra_recovery.errors import GraphError
 from entra_recovery.errors import JobConflictError
+from entra_recovery.errors import JobCreationUncertain
 from entra_recovery.errors import NotFoundError
 from entra_recovery.errors import PermissionDeniedError
+from entra_recovery.errors import RequestTimeoutError
+from entra_recovery.errors import ResponseTooLargeError
 from entra_recovery.errors import ThrottledError
 from entra_recovery.graph.operations import Operation
 from entra_recovery.graph.settings import GraphSettings
 from entra_recovery.redaction import redact
+
+if TYPE_CHECKING:
+    from entra_recovery.graph.middleware import ExchangeError
 
 THROTTLE_STATUSES = (429, 503, 504)
 _MAX_TEXT = 400
@@ -195,4 +209,122 @@ def error_from_exception(
         method=method,
         url=safe_url(url),
         hint="check --graph-url / ENTRA_RECOVERY_GRAPH_URL and the network",
+    )
+
+
+@dataclass(frozen=True)
+class JobCreation:
+    """What a job-creating POST creates: `kind` ("preview" or "recovery") and the snapshot."""
+
+    kind: str
+    snapshot_id: str
+
+
+def uncertain_creation(
+    creates: JobCreation,
+    reason: GraphError | str,
+    *,
+    operation: Operation,
+    method: str,
+    url: str,
+) -> JobCreationUncertain:
+    """The job-creating POST went out and its outcome is unknown: say so, never resend."""
+    error = reason if isinstance(reason, GraphError) else None
+    why = str(reason)
+    if error is not None:
+        why = f"HTTP {error.status}" if error.status else error.message
+        if error.code:
+            why += f" {error.code}"
+    return JobCreationUncertain(
+        f"{operation.action}: the answer was lost ({_clip(why)}); the {creates.kind} job may or "
+        "may not have been created, and the request will not be sent again",
+        kind=creates.kind,
+        snapshot_id=creates.snapshot_id,
+        status=error.status if error is not None else None,
+        request_id=error.request_id if error is not None else None,
+        method=method,
+        url=safe_url(url),
+        hint="list the jobs (entra-recovery job list) to see whether it was created "
+        "before starting another",
+    )
+
+
+def error_from_exchange(
+    exc: ExchangeError,
+    *,
+    settings: GraphSettings,
+    creates: JobCreation | None,
+    operation: Operation,
+    method: str,
+    url: str,
+) -> GraphError:
+    """A failure inside the middleware chain (deadline, size cap, redirect, connection)."""
+    from entra_recovery.graph.middleware import AnswerUnreadable
+    from entra_recovery.graph.middleware import DeadlineExceeded
+    from entra_recovery.graph.middleware import RedirectRefused
+
+    if creates is not None and exc.sent:
+        return uncertain_creation(creates, exc.detail, operation=operation, method=method, url=url)
+    where: dict[str, Any] = {"method": method, "url": safe_url(url), "status": exc.status}
+    action = f"{operation.action} failed"
+    maybe = ""
+    if method not in ("GET", "HEAD") and exc.sent:
+        maybe = "; the request may have reached Graph: check the outcome before repeating it"
+    if isinstance(exc, DeadlineExceeded):
+        return RequestTimeoutError(
+            f"{action}: Graph sent no complete answer within the request deadline of "
+            f"{exc.deadline:g} s",
+            hint=f"raise --request-timeout (or {ENV_REQUEST_TIMEOUT}) if Graph is this slow; "
+            f"each attempt has its own deadline{maybe}",
+            **where,
+        )
+    if isinstance(exc, AnswerUnreadable) and exc.too_large:
+        return ResponseTooLargeError(
+            f"{action}: {exc.detail} (counted decompressed); nothing more was read", **where
+        )
+    if isinstance(exc, RedirectRefused):
+        return _redirect_error(exc, settings, action, where)
+    if isinstance(exc, AnswerUnreadable):
+        return GraphError(
+            f"{action}: Graph sent an answer that cannot be read: {exc.detail}", **where
+        )
+    text = _clip(exc.detail)
+    if not exc.sent:
+        return GraphError(
+            f"{action}: could not reach Graph at {safe_url(url)} ({text})",
+            hint="check --graph-url / ENTRA_RECOVERY_GRAPH_URL and the network",
+            **where,
+        )
+    return GraphError(
+        f"{action}: the connection to Graph at {safe_url(url)} broke before a complete answer "
+        f"({text})",
+        hint=f"check the network and try again{maybe}",
+        **where,
+    )
+
+
+def _redirect_error(
+    exc: Any, settings: GraphSettings, action: str, where: dict[str, Any]
+) -> GraphError:
+    from entra_recovery.constants import MAX_REDIRECTS
+    from entra_recovery.graph.middleware import RedirectRefused
+
+    scheme, host, port = origin_of(exc.target)
+    if exc.reason == RedirectRefused.FOREIGN:
+        return ForeignHostError(
+            f"{action}: Graph redirected (HTTP {exc.status}) to {scheme}://{host}:{port}, which "
+            f"is not the configured Graph host {settings.graph_url}; not followed, and no token "
+            "is sent anywhere else",
+            hint="if this is a proxy or another cloud, set --graph-url to it",
+            **where,
+        )
+    if exc.reason == RedirectRefused.METHOD:
+        return GraphError(
+            f"{action}: Graph answered {exc.method} with a redirect (HTTP {exc.status}) to "
+            f"{safe_url(exc.target)}; a {exc.method} is never sent again to another URL",
+            **where,
+        )
+    return GraphError(
+        f"{action}: more than {MAX_REDIRECTS} redirects (the last to {safe_url(exc.target)})",
+        **where,
     )

@@ -9,6 +9,12 @@ one pooled HTTP client with the SDK's default middleware: retry, redirect, telem
 builder into the GET `RequestInformation` with its own query-parameter class filled in.
 `aclose()` closes the pooled connections.
 
+The middleware chain is the SDK's default one with our links (`middleware`): same-origin
+redirects for GETs only in place of kiota's RedirectHandler, a retry handler that resends only
+on the statuses each request allows, and a last link putting one deadline and a decompressed
+size cap on every attempt. Every token the credential hands the SDK is registered with
+`redaction.remember_secret` on its way into the Authorization header.
+
 msgraph, kiota and azure are imported inside functions only (their types under TYPE_CHECKING),
 so importing this module stays cheap.
 """
@@ -25,6 +31,7 @@ from entra_recovery.graph.auth import build_credential
 from entra_recovery.graph.auth import resolve_method
 from entra_recovery.graph.auth import scopes_for
 from entra_recovery.graph.settings import GraphSettings
+from entra_recovery.redaction import remember_secret
 
 if TYPE_CHECKING:
     import httpx
@@ -95,19 +102,23 @@ class Pipeline:
             scopes=scopes_for(key, self.method),
             allowed_hosts=[self.settings.origin[1]],
         )
+        provider.access_token_provider = RememberingTokens(provider.access_token_provider)  # type: ignore[assignment]
         adapter = GraphRequestAdapter(provider, client=self._http_client())
         adapter.base_url = self.settings.base_url
         self._adapters[key] = adapter
         return adapter
 
     def _http_client(self) -> httpx.AsyncClient:
-        """The one pooled HTTP client (with the SDK's middleware) every adapter shares."""
+        """The one pooled HTTP client (with our middleware chain) every adapter shares."""
         if self._http is None:
-            from msgraph.graph_request_adapter import options as sdk_options
+            import httpx
             from msgraph_core import GraphClientFactory  # type: ignore[import-untyped]
 
-            http: httpx.AsyncClient = GraphClientFactory.create_with_default_middleware(
-                options=dict(sdk_options)
+            deadline = self.settings.request_timeout
+            # httpx's own timeouts are per phase; BoundedExchange holds the whole-attempt one.
+            client = httpx.AsyncClient(timeout=httpx.Timeout(deadline), http2=True)
+            http: httpx.AsyncClient = GraphClientFactory.create_with_custom_middleware(
+                middleware_chain(self.settings), client=client
             )
             self._http = http
         return self._http
@@ -133,6 +144,59 @@ class Pipeline:
             self._http = None
         self._adapters.clear()
         self._recovery = None
+
+
+def middleware_chain(settings: GraphSettings) -> list[Any]:
+    """The SDK's default middleware (with msgraph's options) with our links swapped in.
+
+    Order, outermost first: redirects, retry, the SDK's parameter, URL, user-agent, inspection
+    and telemetry handlers, then one bounded exchange per attempt.
+    """
+    from kiota_http.kiota_client_factory import KiotaClientFactory
+    from kiota_http.middleware import RedirectHandler
+    from kiota_http.middleware import RetryHandler
+    from msgraph.graph_request_adapter import options as sdk_options
+    from msgraph_core.middleware import GraphTelemetryHandler  # type: ignore[import-untyped]
+    from msgraph_core.middleware.options import GraphTelemetryHandlerOption  # type: ignore[import-untyped]
+
+    from entra_recovery.graph.middleware import BoundedExchange
+    from entra_recovery.graph.middleware import SameOriginRedirects
+    from entra_recovery.graph.middleware import build_retry_handler
+
+    options = dict(sdk_options)
+    chain: list[Any] = []
+    for link in KiotaClientFactory.get_default_middleware(options):
+        if isinstance(link, RedirectHandler):
+            chain.append(SameOriginRedirects(settings.origin))
+        elif isinstance(link, RetryHandler):
+            chain.append(build_retry_handler())
+        else:
+            chain.append(link)
+    telemetry = options.get(GraphTelemetryHandlerOption.get_key())
+    chain.append(GraphTelemetryHandler(options=telemetry))
+    chain.append(BoundedExchange(settings.request_timeout, settings.max_response_bytes))
+    return chain
+
+
+class RememberingTokens:
+    """Wraps the kiota access-token provider: each token it returns is registered with
+    `remember_secret` (so it is redacted verbatim from any text, whatever its shape) before it
+    goes into the Authorization header."""
+
+    def __init__(self, inner: Any) -> None:
+        self._inner = inner
+
+    async def get_authorization_token(
+        self, uri: str, additional_authentication_context: dict[str, Any] | None = None
+    ) -> str:
+        token: str = await self._inner.get_authorization_token(
+            uri, additional_authentication_context or {}
+        )
+        remember_secret(token)
+        return token
+
+    def get_allowed_hosts_validator(self) -> Any:
+        return self._inner.get_allowed_hosts_validator()
 
 
 def get_request(builder: GetBuilder, **query: Any) -> RequestInformation:

@@ -1,5 +1,6 @@
 """
-How to reach Graph: base URL, API version, credential choice, polling interval.
+How to reach Graph: base URL, API version, credential choice, polling interval, and the limits
+of one request (deadline, answer size).
 
 Built by the CLI from options and environment variables (shared/design.md contracts), or by a
 script directly. The access token, when given, is kept out of `repr()`.
@@ -17,11 +18,14 @@ from urllib.parse import urlsplit
 from entra_recovery.constants import API_VERSIONS
 from entra_recovery.constants import DEFAULT_API_VERSION
 from entra_recovery.constants import DEFAULT_GRAPH_URL
+from entra_recovery.constants import DEFAULT_MAX_RESPONSE_BYTES
 from entra_recovery.constants import DEFAULT_POLL_INTERVAL
+from entra_recovery.constants import DEFAULT_REQUEST_TIMEOUT
 from entra_recovery.constants import ENV_ACCESS_TOKEN
 from entra_recovery.constants import ENV_API_VERSION
 from entra_recovery.constants import ENV_GRAPH_URL
 from entra_recovery.constants import ENV_POLL_INTERVAL
+from entra_recovery.constants import ENV_REQUEST_TIMEOUT
 from entra_recovery.constants import MIN_POLL_INTERVAL
 from entra_recovery.errors import UsageError
 
@@ -38,7 +42,11 @@ AUTH_METHODS = (
 
 @dataclass(frozen=True)
 class GraphSettings:
-    """Everything `graph/` needs to connect; no secrets in repr."""
+    """Everything `graph/` needs to connect; no secrets in repr.
+
+    `request_timeout` is the deadline of one attempt of one request (connect to the last body
+    byte); `max_response_bytes` caps every answer body, counted after decompression.
+    """
 
     graph_url: str = DEFAULT_GRAPH_URL
     api_version: str = DEFAULT_API_VERSION
@@ -48,6 +56,8 @@ class GraphSettings:
     client_id: str | None = None
     poll_interval: float = DEFAULT_POLL_INTERVAL
     timeout: float | None = None
+    request_timeout: float = DEFAULT_REQUEST_TIMEOUT
+    max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES
 
     def __post_init__(self) -> None:
         parts = urlsplit(self.graph_url)
@@ -79,6 +89,23 @@ class GraphSettings:
                 f"the poll interval must be a number of seconds of at least {MIN_POLL_INTERVAL}, "
                 f"not {self.poll_interval!r}"
             )
+        self._check_limits()
+
+    def _check_limits(self) -> None:
+        timeout = self.request_timeout
+        if isinstance(timeout, bool) or not isinstance(timeout, int | float):
+            timeout = math.nan
+        if not (math.isfinite(timeout) and timeout > 0):
+            raise UsageError(
+                f"the request timeout must be a finite number of seconds above 0, "
+                f"not {self.request_timeout!r}",
+                hint=f"set --request-timeout or {ENV_REQUEST_TIMEOUT} to e.g. 100",
+            )
+        size = self.max_response_bytes
+        if isinstance(size, bool) or not isinstance(size, int) or size <= 0:
+            raise UsageError(
+                f"the response size cap must be a positive number of bytes, not {size!r}"
+            )
 
     @property
     def base_url(self) -> str:
@@ -104,12 +131,15 @@ class GraphSettings:
         if env.get(ENV_ACCESS_TOKEN):
             values["access_token"] = env[ENV_ACCESS_TOKEN].strip()
         if env.get(ENV_POLL_INTERVAL):
-            try:
-                values["poll_interval"] = float(env[ENV_POLL_INTERVAL])
-            except ValueError:
-                raise UsageError(
-                    f"{ENV_POLL_INTERVAL} must be a number of seconds, "
-                    f"not {env[ENV_POLL_INTERVAL]!r}"
-                ) from None
+            values["poll_interval"] = _seconds(env, ENV_POLL_INTERVAL)
+        if env.get(ENV_REQUEST_TIMEOUT):
+            values["request_timeout"] = _seconds(env, ENV_REQUEST_TIMEOUT)
         values.update({k: v for k, v in overrides.items() if v is not None})
         return cls(**values)  # type: ignore[arg-type]
+
+
+def _seconds(env: Mapping[str, str], name: str) -> float:
+    try:
+        return float(env[name])
+    except ValueError:
+        raise UsageError(f"{name} must be a number of seconds, not {env[name]!r}") from None

@@ -5,9 +5,16 @@ Every call in `graph/` ends here, step three after `settings` and `pipeline`. A 
 `RequestInformation` (from a request builder or from `raw.py`) gets the
 `Prefer: include-unknown-enum-members` header, its URL is checked against the configured Graph
 origin BEFORE anything is sent, and it goes out through the SDK's request adapter (auth, retry
-with Retry-After, redirect, telemetry middleware) with a `NativeResponseHandler`, so we get the
-httpx response itself: raw JSON body (camelCase, exactly as Graph sent it) and headers
-(`Location`, `request-id`). Non-2xx answers become `GraphError`s.
+with Retry-After, same-origin redirects, telemetry, one deadline and a size cap per attempt:
+see `middleware`) with a `NativeResponseHandler`, so we get the httpx response itself: raw JSON
+body (camelCase, exactly as Graph sent it) and headers (`Location`, `request-id`). Non-2xx
+answers become `GraphError`s, and so do failures inside the chain (`errors_for`).
+
+What may be resent is decided here, per request, with kiota's `RetryHandlerOption` and our
+`ResendPolicy`: a GET on 429/500/502/503/504; a job-creating POST (`JobCreation`) only on 429,
+which Graph answers before processing anything; any other request on 429/503/504. A job-creating
+POST whose answer is lost after it was sent (deadline, 5xx, dropped connection, a redirect, an
+unreadable answer) is a `JobCreationUncertain`: the job may exist, and nothing is sent again.
 """
 
 from __future__ import annotations
@@ -22,10 +29,13 @@ from typing import cast
 from entra_recovery import jsoncodec
 from entra_recovery.constants import PREFER_UNKNOWN_ENUMS
 from entra_recovery.errors import GraphError
+from entra_recovery.graph.failures import JobCreation
 from entra_recovery.graph.failures import check_same_origin
 from entra_recovery.graph.failures import error_from_exception
+from entra_recovery.graph.failures import error_from_exchange
 from entra_recovery.graph.failures import error_from_response
 from entra_recovery.graph.failures import safe_url
+from entra_recovery.graph.failures import uncertain_creation
 from entra_recovery.graph.operations import Operation
 from entra_recovery.graph.settings import GraphSettings
 
@@ -34,7 +44,7 @@ if TYPE_CHECKING:
     from kiota_abstractions.request_information import RequestInformation
     from msgraph.graph_request_adapter import GraphRequestAdapter
 
-# Retries of 429/503/504 done by the SDK's RetryHandler (it honours Retry-After).
+# Resends done by the SDK's RetryHandler (it honours Retry-After); which statuses: see above.
 DEFAULT_MAX_RETRIES = 4
 # Base delay the RetryHandler adds to its exponential backoff when there is no Retry-After.
 DEFAULT_RETRY_DELAY = 1.0
@@ -42,7 +52,12 @@ DEFAULT_RETRY_DELAY = 1.0
 
 @dataclass(frozen=True)
 class RetryPolicy:
-    """How the SDK's RetryHandler retries throttled requests (bounded)."""
+    """How the SDK's RetryHandler retries throttled requests (bounded).
+
+    Each attempt has its own deadline (`GraphSettings.request_timeout`), so one request takes
+    at most (max_retries + 1) x deadline plus the waits in between (each under 180 s), per
+    redirect hop.
+    """
 
     max_retries: int = DEFAULT_MAX_RETRIES
     delay: float = DEFAULT_RETRY_DELAY
@@ -103,17 +118,34 @@ class Transport:
         self._retry = retry
 
     async def send(
-        self, request_info: RequestInformation, operation: Operation, *, what: str = "request URL"
+        self,
+        request_info: RequestInformation,
+        operation: Operation,
+        *,
+        what: str = "request URL",
+        creates: JobCreation | None = None,
     ) -> Response:
         """Send one request; return the 2xx answer or raise the mapped `GraphError`.
 
+        Args:
+            creates: set for a POST that creates a job: it is resent only on 429, and an
+                ambiguous outcome raises `JobCreationUncertain`.
+
         Raises:
-            ForeignHostError: the URL is not on the configured Graph origin (nothing sent).
+            ForeignHostError: the URL is not on the configured Graph origin (nothing sent), or
+                Graph redirected to another origin (not followed).
+            RequestTimeoutError: no complete answer within the request deadline.
+            ResponseTooLargeError: the answer passed the size cap (decompressed).
+            JobCreationUncertain: `creates` is set and the outcome is unknown.
             GraphError: Graph answered non-2xx, or could not be reached.
         """
         from kiota_abstractions.native_response_handler import NativeResponseHandler
         from kiota_http.middleware.options import ResponseHandlerOption
         from kiota_http.middleware.options import RetryHandlerOption
+
+        from entra_recovery.graph.middleware import CREATE_RESEND
+        from entra_recovery.graph.middleware import ExchangeError
+        from entra_recovery.graph.middleware import ResendPolicy
 
         adapter = self._adapter_for(operation.permissions)
         if request_info.url_template is not None:
@@ -123,16 +155,18 @@ class Transport:
         method = request_info.http_method.value if request_info.http_method else "GET"
         request_info.headers.try_add("Prefer", PREFER_UNKNOWN_ENUMS)
         request_info.headers.try_add("Accept", "application/json")
-        request_info.add_request_options(
-            [
-                ResponseHandlerOption(NativeResponseHandler()),
-                RetryHandlerOption(
-                    delay=self._retry.delay,
-                    max_retries=self._retry.max_retries,
-                    should_retry=self._retry.max_retries > 0,
-                ),
-            ]
-        )
+        options: list[Any] = [
+            ResponseHandlerOption(NativeResponseHandler()),
+            RetryHandlerOption(
+                delay=self._retry.delay,
+                max_retries=self._retry.max_retries,
+                should_retry=self._retry.max_retries > 0,
+            ),
+        ]
+        if creates is not None:
+            options.append(ResendPolicy(CREATE_RESEND))
+        request_info.add_request_options(options)
+        where: dict[str, Any] = {"operation": operation, "method": method, "url": url}
         try:
             # With a NativeResponseHandler the "primitive" is the httpx response itself.
             answer = await adapter.send_primitive_async(request_info, "bytes", None)
@@ -140,8 +174,12 @@ class Transport:
             body = await native.aread()
         except GraphError:
             raise
+        except ExchangeError as exc:
+            raise error_from_exchange(
+                exc, settings=self.settings, creates=creates, **where
+            ) from None
         except Exception as exc:
-            raise error_from_exception(exc, operation=operation, method=method, url=url) from None
+            raise error_from_exception(exc, **where) from None
         response = Response(
             status=int(native.status_code),
             headers={k.lower(): v for k, v in native.headers.items()},
@@ -149,12 +187,10 @@ class Transport:
             url=url,
         )
         if not 200 <= response.status < 300:
-            raise error_from_response(
-                status=response.status,
-                headers=response.headers,
-                body=response.body,
-                operation=operation,
-                method=method,
-                url=url,
+            error = error_from_response(
+                status=response.status, headers=response.headers, body=response.body, **where
             )
+            if creates is not None and response.status >= 500:
+                raise uncertain_creation(creates, error, **where)
+            raise error
         return response

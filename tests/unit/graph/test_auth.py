@@ -166,3 +166,24 @@ def test_an_option_azure_identity_refuses_is_an_auth_error(
     assert str(info.value).startswith("could not set up the device-code sign-in (ValueError)")
     assert isinstance(info.value.__cause__, ValueError)
     assert "--tenant-id" in (info.value.hint or "")
+
+
+def test_identity_from_credential_registers_the_token_it_reads() -> None:
+    """Reading claims asks for a token; that token is redacted from then on."""
+    import asyncio
+    import secrets
+
+    from entra_recovery.redaction import REDACTED
+    from entra_recovery.redaction import redact
+
+    token = f"opaque{secrets.token_hex(16)}"
+
+    class Credential:
+        def get_token(self, *scopes: str, **kwargs: object) -> object:
+            from azure.core.credentials import AccessToken
+
+            return AccessToken(token, 2**31)
+
+    identity = asyncio.run(auth.identity_from_credential(Credential(), "azure-cli"))  # type: ignore[arg-type]
+    assert identity.tenant_id is None
+    assert redact(token) == REDACTED

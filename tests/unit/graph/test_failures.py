@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from entra_recovery.errors import ForeignHostError
 from entra_recovery.errors import GraphAuthError
 from entra_recovery.errors import GraphError
 from entra_recovery.errors import JobConflictError
+from entra_recovery.errors import JobCreationUncertain
 from entra_recovery.errors import NotFoundError
 from entra_recovery.errors import PermissionDeniedError
+from entra_recovery.errors import RequestTimeoutError
+from entra_recovery.errors import ResponseTooLargeError
 from entra_recovery.errors import ThrottledError
 from entra_recovery.graph import operations as ops
 from entra_recovery.graph.failures import check_same_origin
@@ -112,3 +117,96 @@ def test_redact() -> None:
     """Bearer tokens, JWTs and secret assignments are removed."""
     text = "Bearer abc.def and eyJa.eyJb.sig and client_secret=xyz"
     assert redact(text) == "Bearer [redacted] and [redacted] and client_secret=[redacted]"
+
+
+# --- failures inside the middleware chain ---------------------------------------------------
+
+
+def _exchange_errors() -> list[tuple[Any, type[GraphError], str]]:
+    from entra_recovery.graph.bounded import BodyError
+    from entra_recovery.graph.middleware import AnswerUnreadable
+    from entra_recovery.graph.middleware import ConnectionLost
+    from entra_recovery.graph.middleware import DeadlineExceeded
+    from entra_recovery.graph.middleware import RedirectRefused
+
+    foreign = "https://evil.example/x"
+    return [
+        (DeadlineExceeded(2.0, sent=True), RequestTimeoutError, "request deadline of 2 s"),
+        (
+            AnswerUnreadable(BodyError("too big", too_large=True, limit=9), status=200),
+            ResponseTooLargeError,
+            "too big (counted decompressed)",
+        ),
+        (AnswerUnreadable(BodyError("corrupt"), status=200), GraphError, "cannot be read"),
+        (
+            RedirectRefused("foreign", status=302, target=foreign, method="GET"),
+            ForeignHostError,
+            "to https://evil.example:443",
+        ),
+        (
+            RedirectRefused("loop", status=302, target=URL, method="GET"),
+            GraphError,
+            "more than 3 redirects",
+        ),
+        (
+            ConnectionLost(OSError("reset by peer"), sent=True),
+            GraphError,
+            "broke before a complete answer (OSError: reset by peer)",
+        ),
+    ]
+
+
+@pytest.mark.parametrize("case", range(6))
+def test_exchange_failures_map_to_the_error_tree(case: int) -> None:
+    """Deadline, size cap, undecodable body, redirects, lost connection: one class each."""
+    from entra_recovery.graph.failures import error_from_exchange
+
+    exc, expected, fragment = _exchange_errors()[case]
+    operation = ops.GET_CHANGES.describe(job="J")
+    error = error_from_exchange(
+        exc, settings=GRAPH, creates=None, operation=operation, method="GET", url=URL
+    )
+    assert type(error) is expected
+    assert fragment in str(error) and str(error).startswith("reading the changes of preview job J")
+    assert "skiptoken" not in str(error)
+
+
+@pytest.mark.parametrize(("sent", "uncertain"), [(True, True), (False, False)])
+def test_a_job_post_is_uncertain_only_when_it_left(sent: bool, uncertain: bool) -> None:
+    """After the request left anything is JobCreationUncertain; before, a plain error."""
+    from entra_recovery.graph.failures import JobCreation
+    from entra_recovery.graph.failures import error_from_exchange
+    from entra_recovery.graph.middleware import ConnectionLost
+
+    error = error_from_exchange(
+        ConnectionLost(OSError("boom"), sent=sent),
+        settings=GRAPH,
+        creates=JobCreation("recovery", "S"),
+        operation=CREATE,
+        method="POST",
+        url=URL,
+    )
+    assert isinstance(error, JobCreationUncertain) is uncertain
+    if isinstance(error, JobCreationUncertain):
+        assert (error.kind, error.snapshot_id, error.method) == ("recovery", "S", "POST")
+        assert "the recovery job may or may not have been created" in str(error)
+        assert error.hint is not None and "entra-recovery job list" in error.hint
+    else:
+        assert "could not reach Graph" in str(error)
+
+
+def test_a_non_get_that_timed_out_says_it_may_have_reached_graph() -> None:
+    """A cancel that timed out after sending: the hint says to check before repeating."""
+    from entra_recovery.graph.failures import error_from_exchange
+    from entra_recovery.graph.middleware import DeadlineExceeded
+
+    error = error_from_exchange(
+        DeadlineExceeded(1.0, sent=True),
+        settings=GRAPH,
+        creates=None,
+        operation=ops.CANCEL_JOB.describe(job="J"),
+        method="POST",
+        url=URL,
+    )
+    assert isinstance(error, RequestTimeoutError)
+    assert "may have reached Graph" in (error.hint or "")

@@ -110,3 +110,59 @@ def test_aclose_closes_the_pool_and_a_new_request_opens_another(server: Any) -> 
 
     assert run(go())
     assert len(server.requests) == 2
+
+
+def test_the_chain_swaps_in_our_redirect_retry_and_bounded_links() -> None:
+    """SDK defaults kept, kiota's RedirectHandler replaced, one bounded exchange last."""
+    from kiota_http.middleware import RedirectHandler
+    from kiota_http.middleware import RetryHandler
+
+    from entra_recovery.graph.middleware import BoundedExchange
+    from entra_recovery.graph.middleware import SameOriginRedirects
+    from entra_recovery.graph.pipeline import middleware_chain
+
+    settings = GraphSettings(request_timeout=7.0, max_response_bytes=1234)
+    chain = middleware_chain(settings)
+    names = [type(link).__name__ for link in chain]
+    assert isinstance(chain[0], SameOriginRedirects) and chain[0].origin == settings.origin
+    assert isinstance(chain[1], RetryHandler) and names[1] == "StatusRetryHandler"
+    assert not any(isinstance(link, RedirectHandler) for link in chain)
+    assert "GraphTelemetryHandler" in names and "UserAgentHandler" in names
+    last = chain[-1]
+    assert isinstance(last, BoundedExchange)
+    assert (last.deadline, last.max_bytes) == (7.0, 1234)
+
+
+class _OpaqueCredential:
+    """A non-static credential (as azure-identity's are) handing out an opaque token."""
+
+    def __init__(self, token: str) -> None:
+        self.token = token
+
+    def get_token(self, *scopes: str, **kwargs: Any) -> Any:
+        from azure.core.credentials import AccessToken
+
+        return AccessToken(self.token, 2**31)
+
+
+def test_every_token_the_sdk_gets_is_registered_for_redaction(server: Any) -> None:
+    """A token from any credential is redacted verbatim afterwards, whatever its shape."""
+    import secrets
+
+    from entra_recovery.graph.client import GraphClient
+    from entra_recovery.graph.resources import SNAPSHOTS
+    from entra_recovery.redaction import REDACTED
+    from entra_recovery.redaction import redact
+
+    token = f"opaque{secrets.token_hex(16)}"
+    assert redact(token) == token
+    server.json("GET", f"{BASE}/snapshots", {"value": []})
+
+    async def go() -> None:
+        credential = _OpaqueCredential(token)
+        async with GraphClient(server.settings(), credential=credential) as client:
+            await client.listing(SNAPSHOTS).collect()
+
+    run(go())
+    assert server.requests[0].headers["authorization"] == f"Bearer {token}"
+    assert redact(f"x {token} y") == f"x {REDACTED} y"
