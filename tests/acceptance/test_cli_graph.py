@@ -417,7 +417,8 @@ def test_sync_api_from_a_plain_script(emulator: Any) -> None:
 
 
 def test_filter_orderby_and_count_reach_graph(emulator: Any) -> None:
-    """--filter, --orderby and --count become $filter, $orderby and $count on jobs."""
+    """--filter and --orderby become $filter and $orderby on jobs; --count counts the items
+    listed here (-CountVariable) and sends no $count, which no route documents."""
     job = preview(emulator, "--entity-type", "user")
     result = cli(
         emulator,
@@ -436,9 +437,80 @@ def test_filter_orderby_and_count_reach_graph(emulator: Any) -> None:
     assert "count: 1" in result.stderr
     query = routes(emulator, "jobs.list")[-1]["query"]
     assert query["$filter"] == "status eq 'successful'"
-    assert query["$orderby"] == "jobStartDateTime desc" and query["$count"] == "true"
+    assert query["$orderby"] == "jobStartDateTime desc" and "$count" not in query
     none = cli(emulator, "job", "list", "--filter", "status eq 'running'", "-o", "json")
     assert json.loads(none.stdout) == []
+
+
+def test_count_counts_what_was_listed(emulator: Any) -> None:
+    """--count with --top or --first-page counts the items printed, across pages otherwise."""
+    every = cli(emulator, "snapshot", "list", "--page-size", "2", "--count")
+    assert every.code == 0, every.stderr
+    total = len(snapshots(emulator))
+    assert f"count: {total}" in every.stdout
+    top = cli(emulator, "snapshot", "list", "--top", "3", "--count", "-o", "json")
+    assert "count: 3" in top.stderr and len(json.loads(top.stdout)) == 3
+    assert not [r for r in emulator.requests if "$count" in r["query"]]
+
+
+@pytest.mark.parametrize(
+    ("args", "option"),
+    [
+        (("snapshot", "list", "--filter", "id eq 'x'"), "$filter"),
+        (("snapshot", "count", "--filter", "id eq 'x'"), "$filter"),
+        (("preview-job", "changes", "{sid}", "{job}", "--filter", "id eq 'x'"), "$filter"),
+        (
+            ("recovery-job", "failed-changes", "{sid}", "{job}", "--filter", "id eq 'x'"),
+            "$filter",
+        ),
+    ],
+    ids=["snapshot-list", "snapshot-count", "changes", "failed-changes"],
+)
+def test_undocumented_filters_are_a_usage_error_and_send_nothing(
+    emulator: Any, args: tuple[str, ...], option: str
+) -> None:
+    """A --filter where the docs list no $filter: exit 64, saying why; nothing reaches Graph."""
+    sid, job = "MjAyNi0xMS0yOFQwMjozMDowMFo=", "d3f8e7e8-7e87-4a7f-9d2c-c1c2d7e8e1f1"
+    result = cli(emulator, *(a.format(sid=sid, job=job) for a in args))
+    assert result.code == 64, result.stderr
+    assert f"{option} is not sent" in result.stderr and "UNCONFIRMED" in result.stderr
+    assert "Traceback" not in result.stderr and "unexpected" not in result.stderr
+    assert emulator.requests == []
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("snapshot", "list"),
+        ("snapshot", "count"),
+        ("preview-job", "changes"),
+        ("recovery-job", "failed-changes"),
+    ],
+)
+def test_help_does_not_offer_an_undocumented_filter(emulator: Any, args: tuple[str, ...]) -> None:
+    """The refused --filter is hidden from --help; the job lists still offer theirs."""
+    assert "--filter" not in cli(emulator, *args, "--help").stdout
+    assert "--filter" in cli(emulator, "job", "list", "--help").stdout
+
+
+def test_cancel_never_reads_the_job_by_id(make_emu: MakeEmulator) -> None:
+    """job cancel finds the job through the documented list, not GET .../jobs/{id}."""
+    server = make_emu(durations=30)
+    sid = latest_snapshot(server)
+    running = json.loads(cli(server, "preview-job", "create", sid, "-o", "json").stdout)["id"]
+    before = len(server.requests)
+    cancel = cli(server, "job", "cancel", running, "--yes")
+    assert cancel.code == 0, cancel.stderr
+    sent = [(r["route"], r["query"]) for r in server.requests[before:]]
+    assert sent == [("jobs.list", {"$filter": f"id eq '{running}'"}), ("cancel", {})]
+
+
+def test_cancel_of_an_unknown_job_is_one_clear_error(emulator: Any) -> None:
+    """No such job: exit 1 with a message saying so, and no cancel is sent."""
+    result = cli(emulator, "job", "cancel", "00000000-0000-0000-0000-000000000000", "--yes")
+    assert result.code == 1
+    assert "no such job" in result.stderr and "Traceback" not in result.stderr
+    assert not routes(emulator, "cancel") and not routes(emulator, "job.get")
 
 
 # --- a broken sign-in is one clear error, never a traceback ----------------------------------

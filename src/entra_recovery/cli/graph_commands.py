@@ -28,6 +28,8 @@ from entra_recovery.cli.graph_options import select_option
 from entra_recovery.cli.graph_options import show_count
 from entra_recovery.cli.graph_options import show_item
 from entra_recovery.cli.graph_options import show_list
+from entra_recovery.cli.graph_options import snapshot_count_filter_option
+from entra_recovery.cli.graph_options import snapshot_list_options
 from entra_recovery.cli.graph_options import what_if_option
 from entra_recovery.cli.graph_output import RECOVERY_JOB_COLUMNS
 from entra_recovery.cli.graph_output import emit
@@ -47,7 +49,7 @@ def snapshot() -> None:
 
 
 @snapshot.command("list")
-@list_options
+@snapshot_list_options
 @output_format_option
 @error_handler
 def snapshot_list(output_format: str, filter_: str | None, select: Any, **kw: Any) -> int:
@@ -66,7 +68,7 @@ def snapshot_get(snapshot_id: str, select: Any, output_format: str) -> int:
 
 
 @snapshot.command("count")
-@count_filter_option
+@snapshot_count_filter_option
 @output_format_option
 @error_handler
 def snapshot_count(filter_: str | None, output_format: str) -> int:

@@ -1,7 +1,8 @@
 """
 Options and helpers shared by the PowerShell-parity commands.
 
-The cmdlets' list parameters (-Filter -Top -All -Property -Sort -PageSize -CountVariable), the
+The cmdlets' list parameters (-Filter -Top -All -Property -Sort -PageSize -CountVariable; a
+`--filter` where the docs list no `$filter` is hidden and refused, `--count` counts here), the
 job scope (--entity-type / --object), --wait/--timeout, -WhatIf/-Confirm (`--what-if`, the
 confirmation prompt, `--yes`), and the exit code of a printed job. Also the one body of every
 list, get and count command (`show_list`, `show_item`, `show_count`), driven by the
@@ -50,10 +51,24 @@ def comma_list(ctx: click.Context, param: click.Parameter, value: Any) -> tuple[
     return tuple(i for i in items if i) or None
 
 
-def list_options(func: F) -> F:
+# Help for a --filter kept only to explain why it is refused (nothing is sent).
+_UNDOCUMENTED_FILTER = "Not sent: $filter is undocumented here (UNCONFIRMED); filter the output."
+
+
+def filter_option(documented: bool = True) -> Callable[[F], F]:
+    """--filter: OData $filter where the docs list it; elsewhere hidden, and refused with a
+    usage error that says why (the graph layer refuses it before anything is sent)."""
+    if documented:
+        return click.option("--filter", "filter_", metavar="ODATA", help="OData $filter (-Filter).")
+    return click.option(
+        "--filter", "filter_", metavar="ODATA", hidden=True, help=_UNDOCUMENTED_FILTER
+    )
+
+
+def _list_options(func: F, *, filterable: bool) -> F:
     """The cmdlets' list parameters."""
     options = [
-        click.option("--filter", "filter_", metavar="ODATA", help="OData $filter (-Filter)."),
+        filter_option(filterable),
         click.option("--top", type=click.IntRange(1, 999), help="Return at most N items (-Top)."),
         click.option(
             "--all/--first-page",
@@ -80,7 +95,10 @@ def list_options(func: F) -> F:
             "--page-size", type=click.IntRange(1, 999), help="Items per request ($top, -PageSize)."
         ),
         click.option(
-            "--count", is_flag=True, help="Ask for @odata.count and print it (-CountVariable)."
+            "--count",
+            is_flag=True,
+            help="Print how many items were listed (-CountVariable); counted here, "
+            "$count is not sent.",
         ),
     ]
     for option in reversed(options):
@@ -88,12 +106,22 @@ def list_options(func: F) -> F:
     return func
 
 
+def list_options(func: F) -> F:
+    """The cmdlets' list parameters, for the job collections ($filter documented)."""
+    return _list_options(func, filterable=True)
+
+
+def snapshot_list_options(func: F) -> F:
+    """The list parameters for snapshots: the docs list no $filter there."""
+    return _list_options(func, filterable=False)
+
+
 def change_list_options(func: F) -> F:
-    """getChanges / getFailedChanges parameters (no cmdlet: $filter, $top, page size)."""
+    """getChanges / getFailedChanges parameters (no cmdlet): $top and the page size.
+
+    Their docs list `$top`, `$skip` and `$select` only: a --filter is refused, not sent."""
     options = [
-        click.option(
-            "--filter", "filter_", metavar="ODATA", help="OData $filter (where supported)."
-        ),
+        filter_option(documented=False),
         click.option("--top", type=click.IntRange(1, 999), help="Return at most N changes."),
         click.option(
             "--page-size", type=click.IntRange(1, 999), help="$top per request (default 999)."
@@ -115,7 +143,11 @@ def select_option(func: F) -> F:
 
 
 def count_filter_option(func: F) -> F:
-    return click.option("--filter", "filter_", metavar="ODATA", help="OData $filter.")(func)
+    return filter_option(documented=True)(func)
+
+
+def snapshot_count_filter_option(func: F) -> F:
+    return filter_option(documented=False)(func)
 
 
 def scope_options(func: F) -> F:

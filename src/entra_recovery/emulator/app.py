@@ -85,7 +85,6 @@ class EmulatorApp:
         self.faults = faults
         self.retention_days = retention_days
         self._changed_cache: dict[tuple[float, float], int] = {}
-        self._filter_caches: dict[str, dict[str, list[int]]] = {}
 
     # -- snapshots ---------------------------------------------------------------------------
 
@@ -118,12 +117,6 @@ class EmulatorApp:
         from entra_recovery.emulator.state import parse_iso
 
         return parse_iso(str(snapshot["createdDateTime"]))
-
-    def filter_cache(self, job_id: str) -> dict[str, list[int]]:
-        cache = self._filter_caches.setdefault(job_id, {})
-        if len(cache) > 16:
-            cache.clear()
-        return cache
 
     # -- routing -----------------------------------------------------------------------------
 

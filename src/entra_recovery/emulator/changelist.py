@@ -3,8 +3,8 @@ A finished job's change objects, serialised once and served in slices.
 
 getChanges of a 100,000-change preview must not re-encode JSON on every page: each change is
 encoded to bytes once, in both enum spellings where they differ (with and without
-`Prefer: include-unknown-enum-members`), and a page is a join of a slice. Filters run over a
-compact index of the filterable properties; `$select` decodes only the page it serves.
+`Prefer: include-unknown-enum-members`), and a page is a join of a slice; `$select` decodes
+only the page it serves. (No `$filter`: the change functions do not document it.)
 """
 
 from __future__ import annotations
@@ -24,13 +24,11 @@ def _encode(document: dict[str, Any]) -> bytes:
 
 
 class ChangeList:
-    """Immutable, pre-encoded change objects with a filter index."""
+    """Immutable, pre-encoded change objects."""
 
     def __init__(self, documents: Iterable[dict[str, Any]]) -> None:
         self._full: list[bytes] = []
         self._plain: dict[int, bytes] = {}
-        # (entityTypeName, id, displayName, recoveryAction) per change, for $filter
-        self.index: list[tuple[str, str, str | None, str]] = []
         self.links = 0
         for position, document in enumerate(documents):
             self._full.append(_encode(document))
@@ -38,14 +36,6 @@ class ChangeList:
             if entity_type in HIDDEN_ENTITY_TYPES:
                 self._plain[position] = _encode({**document, "entityTypeName": UNKNOWN})
             self.links += len(document["deltaFromCurrent"].get("members@delta", ()))
-            self.index.append(
-                (
-                    entity_type,
-                    str(document["id"]),
-                    document.get("displayName"),
-                    str(document["recoveryAction"]),
-                )
-            )
 
     def __len__(self) -> int:
         return len(self._full)

@@ -2,8 +2,9 @@
 OData query options, exactly as far as the reference documents them per route.
 
 `parse_query` validates `$top` (default 100, 1..999), `$skip`, `$select`, `$filter`,
-`$orderby`, `$count` and `$skiptoken` against what the route allows; anything else is a 400
-with a message that names the option. `$filter` supports `prop eq|ne literal`,
+`$orderby` and `$skiptoken` against what the route allows (reference section 2.2); anything
+else, `$count`, `$expand` and `$search` included, is a 400 (code `BadRequest`) whose message
+names the option and what the route does take. `$filter` supports `prop eq|ne literal`,
 `startswith(prop,'text')`, `and`, `or`, `not` is not supported, and parentheses.
 Literals: 'quoted strings', unquoted `YYYY-MM-DDTHH:MM:SSZ` for date-time properties, `null`.
 Paging uses an opaque `$skiptoken` (base64url of the next offset).
@@ -20,6 +21,7 @@ from dataclasses import dataclass
 from dataclasses import field
 from typing import Any
 
+from entra_recovery.emulator.errors import EmulatorHttpError
 from entra_recovery.emulator.errors import bad_request
 from entra_recovery.emulator.state import parse_iso
 
@@ -49,7 +51,6 @@ class Query:
     select: tuple[str, ...] | None = None
     predicate: Predicate | None = None
     orderby: tuple[tuple[str, bool], ...] = ()
-    count: bool = False
     offset: int = 0
     keep: tuple[tuple[str, str], ...] = ()
 
@@ -88,9 +89,9 @@ def parse_query(params: dict[str, str], options: Options) -> Query:
         if not name.startswith("$"):
             continue
         if name not in options.allowed and name != "$skiptoken":
-            raise bad_request(f"Query option '{name}' is not supported on this resource.")
+            raise _unsupported(name, options)
         if name == "$skiptoken" and "$top" not in options.allowed:
-            raise bad_request("Query option '$skiptoken' is not supported on this resource.")
+            raise _unsupported(name, options)
         if name == "$top":
             values["top"] = _int(name, text, 1, MAX_TOP)
         elif name == "$skip":
@@ -98,10 +99,6 @@ def parse_query(params: dict[str, str], options: Options) -> Query:
         elif name == "$skiptoken":
             values["offset"] = decode_skiptoken(text)
             continue
-        elif name == "$count":
-            if text not in ("true", "false"):
-                raise bad_request("Query option $count must be 'true' or 'false'.")
-            values["count"] = text == "true"
         elif name == "$select":
             values["select"] = _select(text, options)
         elif name == "$filter":
@@ -110,6 +107,15 @@ def parse_query(params: dict[str, str], options: Options) -> Query:
             values["orderby"] = _orderby(text, options)
         keep.append((name, text))
     return Query(keep=tuple(keep), **values)
+
+
+def _unsupported(name: str, options: Options) -> EmulatorHttpError:
+    """400 for an option the reference does not list on this route (strict, style E)."""
+    allowed = ", ".join(sorted(options.allowed)) or "none"
+    return bad_request(
+        f"Query option '{name}' is not supported on this resource "
+        f"(documented options here: {allowed})."
+    )
 
 
 def _select(text: str, options: Options) -> tuple[str, ...]:

@@ -68,8 +68,9 @@ class GraphApiAdapter:
     async def start_recovery_job(self, snapshot_id: str, criteria: FilteringCriteria) -> str:
         return await self.client.create_job(JobKind.RECOVERY, snapshot_id, criteria)
 
-    async def cancel_job(self, job_id: str) -> None:
-        await self.client.cancel_job(job_id)
+    async def cancel_job(self, job_id: str, *, kind: JobKind | None = None) -> None:
+        """Cancel; `kind` (when the caller knows it) saves looking the job up in the list."""
+        await self.client.cancel_job(job_id, kind=kind)
 
     def iter_change_pages(
         self, snapshot_id: str, job_id: str, *, top: int = 999, max_pages: int | None = None

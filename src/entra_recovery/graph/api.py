@@ -53,12 +53,19 @@ class GraphApi(Protocol):
         """Create a recovery job (writes to the tenant!); return its id."""
         ...
 
-    async def cancel_job(self, job_id: str) -> None: ...
+    async def cancel_job(self, job_id: str) -> None:
+        """Cancel a job (POST .../jobs/{id}/...cancel); the job is never read by id first
+        (`GET .../jobs/{id}` is undocumented): its kind, for the scope, comes from the job list.
+        `NotFoundError` when the list has no such job."""
+        ...
 
     def iter_change_pages(
         self, snapshot_id: str, job_id: str, *, top: int = 999, max_pages: int | None = None
     ) -> AsyncGenerator[ChangePage, None]:
         """Pages of raw change objects from getChanges, following nextLink verbatim.
+
+        Every change object on a page has an entity type, an id and an action (strings; a
+        malformed item is a `GraphError` naming the page and index, never dropped silently).
 
         Each page is a `ChangePage` (a list of change dicts exactly as Graph sent them) whose
         `has_floats` says whether any number on it has a fraction or an exponent: False lets

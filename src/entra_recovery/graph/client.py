@@ -34,8 +34,11 @@ from entra_recovery.graph.models import FilteringCriteria
 from entra_recovery.graph.models import Job
 from entra_recovery.graph.models import JobKind
 from entra_recovery.graph.operations import Operation
+from entra_recovery.graph.paging import ItemCheck
 from entra_recovery.graph.paging import Listing
 from entra_recovery.graph.paging import ListQuery
+from entra_recovery.graph.paging import any_object
+from entra_recovery.graph.paging import change_object
 from entra_recovery.graph.pipeline import Pipeline
 from entra_recovery.graph.pipeline import get_request
 from entra_recovery.graph.resources import JOBS
@@ -103,6 +106,7 @@ class GraphClient:
         A 404 for a snapshot that is gone is not explained here (it surfaces while reading).
         """
         query = query or ListQuery()
+        resource.check_filter(query.filter)
         builder = self._collection(resource, snapshot_id)
         request = get_request(builder, **query.builder_parameters())
         operation = resource.list_operation(snapshot_id)
@@ -126,10 +130,12 @@ class GraphClient:
     async def count(
         self, resource: Resource[C], *, snapshot_id: str = "", filter: str | None = None
     ) -> int:
-        """How many items match (`Get-Mg...Count`, `$count` with ConsistencyLevel: eventual)."""
+        """How many items match (`Get-Mg...Count`: the `/$count` route, which exists in the SDK
+        and the cmdlets but not in the service's docs: UNCONFIRMED). No `ConsistencyLevel`
+        header: the reference says none is needed."""
+        resource.check_filter(filter)
         operation = resource.count_operation(snapshot_id)
         request = get_request(self._collection(resource, snapshot_id).count, filter=filter)
-        request.headers.try_add("ConsistencyLevel", "eventual")
         response = await self._explained(self.transport.send(request, operation), snapshot_id)
         text = response.body.decode("utf-8", "replace").strip().lstrip("\ufeff")
         try:
@@ -171,15 +177,22 @@ class GraphClient:
             response.headers.get("location"), self.settings, collection=_CREATED_IN[kind]
         )
 
-    async def cancel_job(self, job_id: str) -> str | None:
+    async def cancel_job(self, job_id: str, *, kind: JobKind | None = None) -> str | None:
         """Cancel a job (Stop-MgDirectoryRecoveryJob); return the validated `Location`, if any.
 
-        The job is read first: to say clearly when it does not exist, and to ask for the scope
-        that matches its kind (the cancel permission is undocumented). Cancelling twice is
-        harmless, so the POST is resent on 429/503/504 like a read; it never follows a redirect.
+        The job is not read first (`GET .../jobs/{id}` is not among the documented methods of
+        recoveryJobBase: only List and Cancel are). Its kind picks the scope to ask for (the
+        cancel permission is undocumented): give `kind` when you know it; otherwise it is
+        looked up in the documented list (`$filter=id eq '...'`), which also says clearly
+        when there is no such job. Cancelling twice is harmless, so the POST is resent on
+        429/503/504 like a read; it never follows a redirect.
+
+        Raises:
+            NotFoundError: the tenant's job list has no job with this id (nothing was sent).
         """
-        job = Job.from_json(await self.get(JOBS, job_id))
-        operation = _CANCEL.get(job.kind, ops.CANCEL_JOB).describe(job=job_id)
+        if kind is None or kind is JobKind.UNKNOWN:
+            kind = await self._job_kind(job_id)
+        operation = _CANCEL.get(kind, ops.CANCEL_JOB).describe(job=job_id)
         builder = self.pipeline.recovery().jobs.by_recovery_job_base_id(job_id)
         request = (
             builder.microsoft_graph_entra_recovery_services_cancel.to_post_request_information()
@@ -189,6 +202,19 @@ class GraphClient:
         if location:
             raw.job_id_from_location(location, self.settings, collection="jobs")
         return location
+
+    async def _job_kind(self, job_id: str) -> JobKind:
+        """The kind of job `job_id`, from the tenant-wide list filtered by id."""
+        literal = job_id.replace("'", "''")
+        async for item in self.listing(JOBS, ListQuery(filter=f"id eq '{literal}'")):
+            if item.get("id") == job_id:
+                return Job.from_json(item).kind
+        raise NotFoundError(
+            f"cancelling job {job_id} failed: there is no such job in this tenant "
+            "(the job list has none with this id)",
+            status=404,
+            hint="list the jobs with `entra-recovery job list`",
+        )
 
     # --- changes ----------------------------------------------------------------------------------
 
@@ -201,11 +227,11 @@ class GraphClient:
         max_pages: int | None = None,
     ) -> Listing:
         """Every change of a successful preview job, raw (getChanges; $top=999 unless told);
-        more than `max_pages` pages is an error."""
+        a malformed change object or more than `max_pages` pages is an error."""
         query = query or ListQuery()
         request = raw.get_changes_request(snapshot_id, job_id, **query.change_parameters())
         operation = ops.GET_CHANGES.describe(job=job_id)
-        return self._listing(request, operation, query, max_pages=max_pages)
+        return self._listing(request, operation, query, max_pages=max_pages, check=change_object)
 
     def failed_changes(
         self,
@@ -215,11 +241,11 @@ class GraphClient:
         *,
         max_pages: int | None = None,
     ) -> Listing:
-        """Every failed change of a recovery job, raw (getFailedChanges)."""
+        """Every failed change of a recovery job, raw (getFailedChanges; checked as above)."""
         query = query or ListQuery()
         request = raw.get_failed_changes_request(snapshot_id, job_id, **query.change_parameters())
         operation = ops.GET_FAILED_CHANGES.describe(job=job_id)
-        return self._listing(request, operation, query, max_pages=max_pages)
+        return self._listing(request, operation, query, max_pages=max_pages, check=change_object)
 
     # --- helpers ----------------------------------------------------------------------------------
 
@@ -230,6 +256,7 @@ class GraphClient:
         query: ListQuery,
         *,
         max_pages: int | None = None,
+        check: ItemCheck = any_object,
     ) -> Listing:
         return Listing(
             self.transport,
@@ -238,6 +265,7 @@ class GraphClient:
             limit=query.top,
             all_pages=query.all_pages,
             max_pages=max_pages,
+            check=check,
         )
 
     async def _explained(self, call: Awaitable[T], snapshot_id: str) -> T:

@@ -9,6 +9,7 @@ exactly as Graph sent them.
 from __future__ import annotations
 
 import enum
+import json
 from collections.abc import Iterable
 from collections.abc import Mapping
 from collections.abc import Sequence
@@ -99,24 +100,37 @@ class JobKind(enum.Enum):
 @dataclass(frozen=True)
 class FilteringCriteria:
     """
-    The scope of a job: all types (both fields None), some entity types, or ids per type.
+    The scope of a job: all types (every field None), some entity types, or ids per type.
 
-    Exactly one of `entity_types` and `objects` is set, or neither (whole tenant).
+    At most one of `entity_types`, `objects` and `unknown` is set. `unknown` holds, as canonical
+    JSON text, a `filteringCriteria` that Graph sent in a shape we do not know (a string, a
+    list, an unknown `@odata.type`, null members...): kept as sent, never read as "everything",
+    and so never equal to the criteria of a plan.
     """
 
     entity_types: tuple[str, ...] | None = None
     objects: tuple[tuple[str, tuple[str, ...]], ...] | None = None
+    unknown: str | None = None
 
     def __post_init__(self) -> None:
-        if self.entity_types is not None and self.objects is not None:
-            raise ValueError("filtering criteria take entity types or objects, not both")
+        given = [f for f in (self.entity_types, self.objects, self.unknown) if f is not None]
+        if len(given) > 1:
+            raise ValueError("filtering criteria take entity types, objects or unknown, one only")
 
     @property
     def is_everything(self) -> bool:
-        return self.entity_types is None and self.objects is None
+        return self.entity_types is None and self.objects is None and self.unknown is None
 
-    def to_json(self) -> dict[str, Any] | None:
-        """The `filteringCriteria` value Graph expects, or None for the whole tenant."""
+    @property
+    def is_unknown(self) -> bool:
+        """Graph sent criteria of a shape we cannot read (see `unknown`)."""
+        return self.unknown is not None
+
+    def to_json(self) -> Any:
+        """The `filteringCriteria` value Graph expects, or None for the whole tenant (unknown
+        criteria come back exactly as Graph sent them)."""
+        if self.unknown is not None:
+            return json.loads(self.unknown)
         if self.entity_types is not None:
             return {"@odata.type": ODATA_TYPE_NAMES_FILTER, "entityTypes": list(self.entity_types)}
         if self.objects is not None:
@@ -135,24 +149,21 @@ class FilteringCriteria:
 
     def request_body(self) -> dict[str, Any] | None:
         """The POST body for creating a job with this scope (None: send no body)."""
+        if self.unknown is not None:
+            raise ValueError("criteria of an unknown shape cannot be sent to create a job")
         criteria = self.to_json()
         return None if criteria is None else {"filteringCriteria": criteria}
 
     @classmethod
-    def from_json(cls, data: Mapping[str, Any] | None) -> FilteringCriteria:
-        """Read a job's `filteringCriteria` back (unknown shapes count as everything)."""
-        if not data:
+    def from_json(cls, data: Any) -> FilteringCriteria:
+        """Read a job's `filteringCriteria` back, whatever its shape: null is the whole tenant,
+        the two documented filters are read, anything else is kept as `unknown`."""
+        if data is None:
             return cls()
-        if "entityTypes" in data:
-            return cls(entity_types=tuple(str(t) for t in data.get("entityTypes") or ()))
-        if "filterValues" in data:
-            return cls(
-                objects=tuple(
-                    (str(v.get("entityType")), tuple(str(i) for i in v.get("entityIds") or ()))
-                    for v in data.get("filterValues") or ()
-                )
-            )
-        return cls()
+        known = _known_criteria(data) if isinstance(data, Mapping) else None
+        if known is not None:
+            return known
+        return cls(unknown=json.dumps(data, sort_keys=True, separators=(",", ":"), default=str))
 
     @classmethod
     def for_types(cls, entity_types: Sequence[str]) -> FilteringCriteria:
@@ -166,11 +177,51 @@ class FilteringCriteria:
 
     def describe(self) -> str:
         """One human line: what this scope covers."""
+        if self.unknown is not None:
+            shown = self.unknown if len(self.unknown) <= 80 else self.unknown[:77] + "..."
+            return f"unknown criteria (as Graph sent them: {shown})"
         if self.entity_types is not None:
             return "entity types: " + ", ".join(self.entity_types)
         if self.objects is not None:
             return "; ".join(f"{t}: {len(ids)} object(s)" for t, ids in self.objects)
         return "everything (all supported entity types)"
+
+
+def _texts(value: Any) -> tuple[str, ...] | None:
+    """A non-empty list of non-empty strings as a tuple; None for anything else."""
+    if not isinstance(value, list) or not value:
+        return None
+    if not all(isinstance(v, str) and v for v in value):
+        return None
+    return tuple(value)
+
+
+def _known_criteria(data: Mapping[str, Any]) -> FilteringCriteria | None:
+    """The two documented filters, exactly (`@odata.type` may be absent); else None."""
+    odata_type = data.get("@odata.type")
+    keys = set(data) - {"@odata.type"}
+    if keys == {"entityTypes"} and odata_type in (None, ODATA_TYPE_NAMES_FILTER):
+        types = _texts(data["entityTypes"])
+        return None if types is None else FilteringCriteria(entity_types=types)
+    if keys != {"filterValues"} or odata_type not in (None, ODATA_TYPE_NAME_AND_IDS_FILTER):
+        return None
+    values = data["filterValues"]
+    if not isinstance(values, list) or not values:
+        return None
+    objects = []
+    for value in values:
+        if not isinstance(value, Mapping) or set(value) - _FILTER_VALUE_KEYS:
+            return None
+        if value.get("@odata.type") not in (None, ODATA_TYPE_ENTITY_TYPE_AND_IDS):
+            return None
+        entity_type, ids = value.get("entityType"), _texts(value.get("entityIds"))
+        if not isinstance(entity_type, str) or not entity_type or ids is None:
+            return None
+        objects.append((entity_type, ids))
+    return FilteringCriteria(objects=tuple(objects))
+
+
+_FILTER_VALUE_KEYS = frozenset({"@odata.type", "entityType", "entityIds"})
 
 
 @dataclass(frozen=True)

@@ -83,9 +83,10 @@ def _sync(
     return wrapper
 
 
-async def _collect(listing: Listing, on_count: OnCount | None) -> list[Json]:
+async def _collect(listing: Listing, on_count: OnCount | None, count: bool) -> list[Json]:
+    """Every item; with `count` (-CountVariable), `on_count` gets how many were listed."""
     items = await listing.collect()
-    if on_count is not None and listing.count is not None:
+    if on_count is not None and count:
         on_count(listing.count)
     return items
 
@@ -102,9 +103,10 @@ async def list_items_async(
     **query: Any,
 ) -> list[Json]:
     """A resource's cmdlet without an id (`resource.cmdlet`): all pages unless all=False."""
+    parameters = build_query(**query)
     async with _client(target) as client:
-        listing = client.listing(resource, build_query(**query), snapshot_id=snapshot_id)
-        return await _collect(listing, on_count)
+        listing = client.listing(resource, parameters, snapshot_id=snapshot_id)
+        return await _collect(listing, on_count, parameters.count)
 
 
 async def get_item_async(
@@ -254,8 +256,10 @@ async def get_changes_async(
     **query: Any,
 ) -> list[Json]:
     """getChanges (no cmdlet): every change object of a successful preview job, raw."""
+    parameters = build_query(**query)
     async with _client(target) as client:
-        return await _collect(client.changes(snapshot_id, job_id, build_query(**query)), on_count)
+        listing = client.changes(snapshot_id, job_id, parameters)
+        return await _collect(listing, on_count, parameters.count)
 
 
 async def iter_changes_async(
@@ -327,9 +331,10 @@ async def get_failed_changes_async(
     **query: Any,
 ) -> list[Json]:
     """getFailedChanges (no cmdlet): the changes a recovery job could not apply, raw."""
+    parameters = build_query(**query)
     async with _client(target) as client:
-        listing = client.failed_changes(snapshot_id, job_id, build_query(**query))
-        return await _collect(listing, on_count)
+        listing = client.failed_changes(snapshot_id, job_id, parameters)
+        return await _collect(listing, on_count, parameters.count)
 
 
 async def iter_failed_changes_async(

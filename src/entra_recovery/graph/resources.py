@@ -21,6 +21,7 @@ from typing import Protocol
 from typing import TypeVar
 
 from entra_recovery.constants import SCOPE_READ
+from entra_recovery.errors import UsageError
 from entra_recovery.graph.models import JobKind
 from entra_recovery.graph.operations import ROLE_READER
 from entra_recovery.graph.operations import Operation
@@ -66,6 +67,8 @@ class Resource(Generic[C]):
             mean the snapshot is gone (the error then lists the snapshots that exist).
         items_are_snapshots: its ids are snapshot ids (the same 404 explanation for `get`).
         job_kind: what kind of job its items are (None: not jobs; UNKNOWN: either kind).
+        filterable: whether its list documents `$filter` (reference section 2.2: the job
+            collections do, snapshots do not); a filter is refused before sending otherwise.
     """
 
     name: str
@@ -76,6 +79,18 @@ class Resource(Generic[C]):
     snapshot_scoped: bool = False
     items_are_snapshots: bool = False
     job_kind: JobKind | None = None
+    filterable: bool = True
+
+    def check_filter(self, filter: str | None) -> None:
+        """Refuse a `$filter` its documentation does not list (UsageError, nothing sent)."""
+        if filter and not self.filterable:
+            raise UsageError(
+                f"$filter is not sent when listing or counting {self.plural}: the documentation "
+                f"lists only $select, $top and $orderby for {self.plural} (whether Graph supports "
+                "$filter there is UNCONFIRMED)",
+                hint="sort and cut instead (--orderby 'createdDateTime desc' --top 1), or filter "
+                "the output (-o json | jq ...)",
+            )
 
     @property
     def plural(self) -> str:
@@ -123,6 +138,7 @@ SNAPSHOTS: Resource[SnapshotsRequestBuilder] = Resource(
     collection=lambda recovery, _: recovery.snapshots,
     by_id=lambda snapshots, snapshot_id: snapshots.by_snapshot_id(snapshot_id),
     items_are_snapshots=True,
+    filterable=False,
 )
 JOBS: Resource[JobsRequestBuilder] = Resource(
     name="jobs",

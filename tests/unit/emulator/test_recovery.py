@@ -87,8 +87,8 @@ def test_failing_objects_appear_in_get_failed_changes(
     assert job["status"] == "successful"
     assert job["totalFailedChanges"] == 2
     assert job["totalObjectsModified"] == 8
-    failed = graph.get(f"{location}/{NS}.getFailedChanges?$count=true").json
-    assert failed["@odata.count"] == 2
+    failed = graph.get(f"{location}/{NS}.getFailedChanges").json
+    assert len(failed["value"]) == 2 and "@odata.count" not in failed
     items = by_id(failed["value"])
     assert items[CA_MFA]["failureMessage"].startswith("Update failed")
     assert items[ADELE]["recoveryAction"] == "restore"

@@ -99,6 +99,16 @@ def test_change_pages_stream_raw_json_with_top_999(server: Any) -> None:
     assert server.requests[0].query["$top"] == ["999"]
 
 
+# The fields every change object carries (reference section 4.5), as JSON text and as a dict.
+HEAD = '"entityTypeName": "user", "id": "a", "recoveryAction": "update"'
+HEAD_JSON = json.loads("{" + HEAD + "}")
+
+
+def _page(fields: str) -> str:
+    """One getChanges page holding one change: HEAD plus `fields` (JSON text)."""
+    return '{"value": [{' + HEAD + ", " + fields + "}]}"
+
+
 def _one_change_page(server: Any, body: str) -> Any:
     """getChanges answers with `body` (one page); the page as the adapter yields it."""
     server.reply("GET", CHANGES_PATH, (200, JSON, body))
@@ -113,9 +123,9 @@ def _one_change_page(server: Any, body: str) -> Any:
 @pytest.mark.parametrize(
     ("body", "has_floats"),
     [
-        ('{"value": [{"id": "a", "deltaFromCurrent": {"n": 10, "s": "1.5e-05"}}]}', False),
-        ('{"value": [{"id": "a", "deltaFromCurrent": {"n": 1.0}}]}', True),
-        ('{"value": [{"id": "a", "deltaFromCurrent": {"n": [3, 2E3]}}]}', True),
+        (_page('"deltaFromCurrent": {"n": 10, "s": "1.5e-05"}'), False),
+        (_page('"deltaFromCurrent": {"n": 1.0}'), True),
+        (_page('"deltaFromCurrent": {"n": [3, 2E3]}'), True),
     ],
 )
 def test_change_pages_say_whether_they_hold_floats(
@@ -131,10 +141,10 @@ def test_change_pages_say_whether_they_hold_floats(
     ("body", "expected"),
     [
         (
-            '{"value": [{"n": 18446744073709551616, "m": -9223372036854775809}]}',
-            [{"n": 2**64, "m": -(2**63) - 1}],
+            _page('"n": 18446744073709551616, "m": -9223372036854775809'),
+            [{**HEAD_JSON, "n": 2**64, "m": -(2**63) - 1}],
         ),
-        ('{"value": [{"s": "\\ud800 lone"}]}', [{"s": "\ud800 lone"}]),
+        (_page('"s": "\\ud800 lone"'), [{**HEAD_JSON, "s": "\ud800 lone"}]),
     ],
 )
 def test_big_integers_and_lone_surrogates_parse_exactly(
@@ -152,12 +162,13 @@ def test_failed_change_pages(server: Any) -> None:
         f"{BASE}/snapshots/{SID}/recoveryJobs/{JOB}"
         "/microsoft.graph.entraRecoveryServices.getFailedChanges"
     )
-    server.json("GET", path, {"value": [{"id": "u", "failureMessage": "locked"}]})
+    failed = {**HEAD_JSON, "failureMessage": "locked"}
+    server.json("GET", path, {"value": [failed]})
 
     async def go(graph: Any) -> Any:
         return [page async for page in graph.iter_failed_change_pages(SID, JOB, top=50)]
 
-    assert run(with_api(server, go)) == [[{"id": "u", "failureMessage": "locked"}]]
+    assert run(with_api(server, go)) == [[failed]]
     assert server.requests[0].query["$top"] == ["50"]
 
 
@@ -188,10 +199,18 @@ def test_throttling_beyond_budget_raises_throttled_error(server: Any) -> None:
 
 def test_cancel_job_returns_nothing(server: Any) -> None:
     """The runner's cancel is fire and forget (the parity function returns the Location)."""
-    server.json("GET", f"{BASE}/jobs/{JOB}", {"id": JOB, "@odata.type": PREVIEW_TYPE})
+    server.json("GET", f"{BASE}/jobs", {"value": [{"id": JOB, "@odata.type": PREVIEW_TYPE}]})
     cancel = f"{BASE}/jobs/{JOB}/microsoft.graph.entraRecoveryServices.cancel"
     server.reply("POST", cancel, (202, {}, None))
     assert run(with_api(server, lambda g: g.cancel_job(JOB))) is None
+
+
+def test_cancel_job_of_a_known_kind_sends_only_the_cancel(server: Any) -> None:
+    """A caller who knows the kind saves the lookup: one POST, no GET of any kind."""
+    cancel = f"{BASE}/jobs/{JOB}/microsoft.graph.entraRecoveryServices.cancel"
+    server.reply("POST", cancel, (202, {}, None))
+    run(with_api(server, lambda g: g.cancel_job(JOB, kind=JobKind.RECOVERY)))
+    assert [(r.method, r.path) for r in server.requests] == [("POST", cancel)]
 
 
 def test_unreachable_graph_is_one_clear_error() -> None:
@@ -234,7 +253,7 @@ def test_change_pages_stop_at_the_callers_page_limit(server: Any) -> None:
     def endless(request: Any) -> Any:
         n = int(request.query.get("n", ["0"])[0]) + 1
         link = f"{server.url}{path}?n={n}"
-        return (200, JSON, {"value": [{"id": str(n)}], "@odata.nextLink": link})
+        return (200, JSON, {"value": [{**HEAD_JSON, "id": str(n)}], "@odata.nextLink": link})
 
     server.handle("GET", path, endless)
 

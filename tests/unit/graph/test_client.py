@@ -11,7 +11,9 @@ import pytest
 from entra_recovery.constants import PREFER_UNKNOWN_ENUMS
 from entra_recovery.errors import GraphAuthError
 from entra_recovery.errors import GraphError
+from entra_recovery.errors import NotFoundError
 from entra_recovery.errors import PermissionDeniedError
+from entra_recovery.errors import UsageError
 from entra_recovery.graph.client import GraphClient
 from entra_recovery.graph.models import FilteringCriteria
 from entra_recovery.graph.models import JobKind
@@ -26,6 +28,7 @@ from entra_recovery.graph.resources import Resource
 from .conftest import BASE
 from .conftest import JOB
 from .conftest import JSON
+from .conftest import PREVIEW_TYPE
 from .conftest import RECOVERY_TYPE
 from .conftest import SID
 from .conftest import run
@@ -55,19 +58,22 @@ def test_list_get_and_count_reach_each_resource_as_graph_json(
     server.json("GET", f"{path}/x1", item)
     server.reply("GET", f"{path}/$count", (200, {"Content-Type": "text/plain"}, "\ufeff3"))
 
+    filter = "id eq 'x1'" if resource.filterable else None
+
     async def go(client: GraphClient) -> Any:
         listed = await client.listing(resource, **_scope(resource)).collect()
         got = await client.get(resource, "x1", select=["id"], **_scope(resource))
-        counted = await client.count(resource, filter="id eq 'x1'", **_scope(resource))
+        counted = await client.count(resource, filter=filter, **_scope(resource))
         return listed, got, counted
 
     assert run(with_client(server, go)) == ([item], item, 3)
     listing, get, count = server.requests
     assert (listing.path, get.path, count.path) == (path, f"{path}/x1", f"{path}/$count")
     assert get.query["$select"] == ["id"]
-    assert count.query["$filter"] == ["id eq 'x1'"]
-    assert count.headers["consistencylevel"] == "eventual"
+    assert count.query.get("$filter") == ([filter] if filter else None)
     assert {r.headers["prefer"] for r in server.requests} == {PREFER_UNKNOWN_ENUMS}
+    # The reference: nothing but Authorization, Prefer and Content-Type is needed.
+    assert not [r for r in server.requests if "consistencylevel" in r.headers]
 
 
 @pytest.mark.parametrize("resource", [PREVIEW_JOBS, RECOVERY_JOBS], ids=lambda r: r.name)
@@ -79,8 +85,9 @@ def test_snapshot_scoped_resources_need_a_snapshot_id(server: Any, resource: Any
 
 
 def test_list_query_parameters_reach_graph(server: Any) -> None:
-    """--filter/--select/--orderby/--top map to $filter/$select/$orderby/$top; count is kept."""
-    server.json("GET", f"{BASE}/jobs", {"value": [{"id": "a"}, {"id": "b"}], "@odata.count": 2})
+    """--filter/--select/--orderby/--top map to $filter/$select/$orderby/$top; count is
+    counted here (the items listed), never asked of Graph as $count."""
+    server.json("GET", f"{BASE}/jobs", {"value": [{"id": "a"}, {"id": "b"}], "@odata.count": 7})
     query = ListQuery(
         filter="status eq 'running'",
         select=("id", "status"),
@@ -94,12 +101,38 @@ def test_list_query_parameters_reach_graph(server: Any) -> None:
         return await listing.collect(), listing.count
 
     items, count = run(with_client(server, go))
-    assert items == [{"id": "a"}] and count == 2
+    assert items == [{"id": "a"}] and count == 1
     q = server.requests[0].query
     assert q["$filter"] == ["status eq 'running'"]
     assert q["$select"] == ["id,status"]
     assert q["$orderby"] == ["jobStartDateTime desc"]
-    assert q["$top"] == ["1"] and q["$count"] == ["true"]
+    assert q["$top"] == ["1"] and "$count" not in q
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda c: c.listing(SNAPSHOTS, ListQuery(filter="id eq 'x'")),
+        lambda c: c.count(SNAPSHOTS, filter="id eq 'x'"),
+        lambda c: c.changes(SID, JOB, ListQuery(filter="entityTypeName eq 'user'")),
+        lambda c: c.failed_changes(SID, JOB, ListQuery(filter="id eq 'x'")),
+        lambda c: c.changes(SID, JOB, ListQuery(orderby=("id",))),
+    ],
+    ids=["list-snapshots", "count-snapshots", "changes", "failed-changes", "changes-orderby"],
+)
+def test_undocumented_options_are_refused_before_sending(server: Any, call: Any) -> None:
+    """$filter on snapshots and $filter/$orderby on the change functions are UNCONFIRMED:
+    a usage error that says so, and nothing reaches Graph."""
+
+    async def go(client: GraphClient) -> Any:
+        result = call(client)
+        return await result if not hasattr(result, "collect") else await result.collect()
+
+    with pytest.raises(UsageError) as info:
+        run(with_client(server, go))
+    assert "UNCONFIRMED" in str(info.value) and "is not sent" in str(info.value)
+    assert info.value.hint
+    assert server.requests == []
 
 
 def test_count_that_is_not_a_number_is_a_graph_error(server: Any) -> None:
@@ -151,19 +184,53 @@ def test_bad_location_is_refused(server: Any, location: str | None) -> None:
         run(with_client(server, lambda c: c.create_job(JobKind.PREVIEW, SID, FilteringCriteria())))
 
 
-def test_cancel_reads_the_job_then_posts_cancel_with_the_kind_scope(server: Any) -> None:
-    """Cancel returns the Location of the tenant-level job; a 403 names the recovery scope."""
-    server.json("GET", f"{BASE}/jobs/{JOB}", {"id": JOB, "@odata.type": RECOVERY_TYPE})
+def test_cancel_finds_the_kind_in_the_list_then_posts_cancel_with_its_scope(
+    server: Any,
+) -> None:
+    """No GET of the job itself (undocumented): the documented list, filtered by id, gives the
+    kind; cancel returns the Location of the tenant-level job; a 403 names the recovery scope."""
+    other = {"id": "other", "@odata.type": PREVIEW_TYPE}
+    server.json(
+        "GET", f"{BASE}/jobs", {"value": [other, {"id": JOB, "@odata.type": RECOVERY_TYPE}]}
+    )
     location = f"{server.url}{BASE}/jobs/{JOB}"
     cancel = f"{BASE}/jobs/{JOB}/microsoft.graph.entraRecoveryServices.cancel"
     server.reply("POST", cancel, (202, {"Location": location}, None))
     assert run(with_client(server, lambda c: c.cancel_job(JOB))) == location
-    assert [r.method for r in server.requests] == ["GET", "POST"]
+    assert [(r.method, r.path) for r in server.requests] == [
+        ("GET", f"{BASE}/jobs"),
+        ("POST", cancel),
+    ]
+    assert server.requests[0].query["$filter"] == [f"id eq '{JOB}'"]
     server.reply("POST", cancel, (403, JSON, {"error": {"code": "Forbidden", "message": "no"}}))
     with pytest.raises(PermissionDeniedError) as info:
         run(with_client(server, lambda c: c.cancel_job(JOB)))
     assert "cancelling recovery job" in str(info.value)
     assert "EntraBackup.ReadWrite.Recovery" in (info.value.hint or "")
+    assert not [r for r in server.requests if r.path == f"{BASE}/jobs/{JOB}"]
+
+
+def test_cancel_of_a_job_that_is_not_listed_is_not_found_and_sends_no_cancel(
+    server: Any,
+) -> None:
+    """An id the job list does not have: a clear "no such job", and no POST."""
+    server.json("GET", f"{BASE}/jobs", {"value": []})
+    with pytest.raises(NotFoundError) as info:
+        run(with_client(server, lambda c: c.cancel_job("it's-gone")))
+    assert "no such job" in str(info.value) and "job list" in (info.value.hint or "")
+    assert [r.method for r in server.requests] == ["GET"]
+    assert server.requests[0].query["$filter"] == ["id eq 'it''s-gone'"]
+
+
+@pytest.mark.parametrize("kind", [JobKind.PREVIEW, JobKind.RECOVERY])
+def test_cancel_with_a_known_kind_posts_only(server: Any, kind: JobKind) -> None:
+    """The caller's kind picks the scope; nothing is read first."""
+    cancel = f"{BASE}/jobs/{JOB}/microsoft.graph.entraRecoveryServices.cancel"
+    server.reply("POST", cancel, (403, JSON, {"error": {"code": "Forbidden", "message": "no"}}))
+    with pytest.raises(PermissionDeniedError) as info:
+        run(with_client(server, lambda c: c.cancel_job(JOB, kind=kind)))
+    assert f"cancelling {kind.value} job" in str(info.value)
+    assert [r.method for r in server.requests] == ["POST"]
 
 
 def test_changes_and_failed_changes_keep_raw_json_with_top_999(server: Any) -> None:
@@ -171,6 +238,7 @@ def test_changes_and_failed_changes_keep_raw_json_with_top_999(server: Any) -> N
     change = {
         "entityTypeName": "group",
         "id": "g",
+        "recoveryAction": "update",
         "deltaFromCurrent": {"members@delta": [{"id": "u", "@removed": {"reason": "changed"}}]},
     }
     preview = f"{BASE}/snapshots/{SID}/recoveryPreviewJobs/{JOB}"

@@ -13,6 +13,8 @@ from entra_recovery.errors import UsageError
 from entra_recovery.graph.client import GraphClient
 from entra_recovery.graph.operations import Operation
 from entra_recovery.graph.paging import ListQuery
+from entra_recovery.graph.paging import any_object
+from entra_recovery.graph.paging import change_object
 from entra_recovery.graph.paging import iter_pages
 from entra_recovery.graph.pipeline import get_request
 from entra_recovery.graph.resources import SNAPSHOTS
@@ -98,22 +100,80 @@ def test_items_stop_at_the_limit_or_after_the_first_page(
     assert len(server.requests) == requests
 
 
-def test_pages_carry_count_and_next_link(server: Any) -> None:
-    """Read as pages, a listing gives each page's items, @odata.count and nextLink."""
-    server.json(
-        "GET",
-        f"{BASE}/snapshots",
-        {"value": [{"id": "a"}, "not an object"], "@odata.count": 1},
-    )
+def test_pages_carry_items_and_next_link_and_the_listing_counts_items(server: Any) -> None:
+    """Read as pages, a listing gives each page's items and nextLink; `count` is how many items
+    were read (an @odata.count Graph sends unasked is not taken for it)."""
+    server.json("GET", f"{BASE}/snapshots", {"value": [{"id": "a"}], "@odata.count": 9})
 
     async def go(client: GraphClient) -> Any:
         listing = client.listing(SNAPSHOTS)
         async with aclosing(listing.pages()) as pages:
-            return [page async for page in pages], listing.count
+            read = [page async for page in pages]
+        items = client.listing(SNAPSHOTS)
+        await items.collect()
+        return read, listing.count, items.count
 
-    [page], count = run(with_client(server, go))
-    assert page.items == [{"id": "a"}] and page.count == 1 and page.next_link is None
-    assert count == 1
+    [page], pages_count, items_count = run(with_client(server, go))
+    assert page.items == [{"id": "a"}] and page.next_link is None
+    assert (pages_count, items_count) == (0, 1)
+
+
+@pytest.mark.parametrize("item", ["not an object", 3, None, [{"id": "b"}], True])
+def test_a_collection_item_that_is_not_an_object_is_an_error(server: Any, item: Any) -> None:
+    """Snapshots and jobs: an item that is not a JSON object fails the listing, naming the page
+    and the item's index (it used to be dropped silently)."""
+    pages = [[{"id": "a"}, {"id": "b"}], [{"id": "c"}, item]]
+    paged(server, f"{BASE}/snapshots", pages)
+    with pytest.raises(GraphError) as info:
+        run(with_client(server, lambda c: c.listing(SNAPSHOTS).collect()))
+    message = str(info.value)
+    assert "listing snapshots failed: item 1 on page 2" in message
+    assert "not an object" in message and "nothing was skipped" in message
+
+
+CHANGE = {"entityTypeName": "user", "id": "u1", "recoveryAction": "update"}
+
+
+@pytest.mark.parametrize(
+    ("item", "problem"),
+    [
+        ("a string", "it is a string, not a change object"),
+        (42, "it is a number, not a change object"),
+        (None, "it is null, not a change object"),
+        ([CHANGE], "it is a list, not a change object"),
+        ({"id": "u1", "recoveryAction": "update"}, "it has no entityTypeName"),
+        ({**CHANGE, "entityTypeName": None}, "it has no entityTypeName"),
+        ({**CHANGE, "entityTypeName": 7}, "its entityTypeName is a number, not a string"),
+        ({"entityTypeName": "user", "recoveryAction": "update"}, "it has no id (nor objectId)"),
+        ({**CHANGE, "id": ""}, "it has no id (nor objectId)"),
+        ({**CHANGE, "id": {"x": 1}}, "its id is an object, not a string"),
+        ({**CHANGE, "id": None, "objectId": None}, "it has no objectId"),
+        ({"entityTypeName": "user", "id": "u1"}, "it has no recoveryAction"),
+        ({**CHANGE, "recoveryAction": False}, "its recoveryAction is a boolean, not a string"),
+        ({**CHANGE, "deltaFromCurrent": "x"}, "its deltaFromCurrent is a string, not an object"),
+        ({**CHANGE, "currentState": [1]}, "its currentState is a list, not an object"),
+    ],
+)
+def test_change_object_names_what_is_wrong(item: Any, problem: str) -> None:
+    """Each required field of a change object (reference section 4.5) is checked."""
+    assert change_object(item) == problem
+
+
+@pytest.mark.parametrize(
+    "item",
+    [
+        CHANGE,
+        {**CHANGE, "recoveryAction": "quarantine"},  # unknown actions pass through
+        {**CHANGE, "entityTypeName": "unknownFutureValue"},
+        {"entityTypeName": "user", "objectId": "u1", "recoveryAction": "update"},  # beta sample
+        {**CHANGE, "id": None, "objectId": "u1"},
+        {**CHANGE, "deltaFromCurrent": None, "currentState": {}, "displayName": None},
+    ],
+)
+def test_change_object_accepts_what_graph_documents(item: Any) -> None:
+    """Unknown actions and entity types, `objectId` for `id`, null states: all fine."""
+    assert change_object(item) is None
+    assert any_object(item) is None
 
 
 @pytest.mark.parametrize(
@@ -139,6 +199,21 @@ def test_list_query_sizes_are_graph_limits(field: str, value: int) -> None:
     """$top must be 1..999 (a usage error names the option)."""
     with pytest.raises(UsageError, match=field.replace("_", "-")):
         ListQuery(**{field: value})  # type: ignore[arg-type]
+
+
+def test_change_parameters_send_no_filter_and_no_count() -> None:
+    """getChanges documents $top, $skip and $select: a filter is refused, count not sent."""
+    assert ListQuery(select=("id",), count=True).change_parameters() == {
+        "top": 999,
+        "select": ["id"],
+    }
+    with pytest.raises(UsageError, match=r"\$filter is not sent.*UNCONFIRMED"):
+        ListQuery(filter="id eq 'x'").change_parameters()
+
+
+def test_builder_parameters_never_ask_for_count() -> None:
+    """-CountVariable is counted here: no $count reaches the builders."""
+    assert "count" not in ListQuery(count=True).builder_parameters()
 
 
 def test_change_parameters_default_to_999() -> None:

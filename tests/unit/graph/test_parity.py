@@ -21,11 +21,15 @@ PREVIEW = "#microsoft.graph.entraRecoveryServices.recoveryPreviewJob"
 
 
 def test_sync_list_snapshots_returns_graph_json(server: Any) -> None:
-    """A plain script gets camelCase dicts exactly as Graph sent them."""
+    """A plain script gets camelCase dicts exactly as Graph sent them; count=True counts the
+    items listed (no $count is sent; an unasked @odata.count is not taken for it)."""
     item = {"@odata.type": "#x.snapshot", "id": SID, "createdDateTime": "2026-11-28T02:30:00Z"}
-    server.json("GET", f"{BASE}/snapshots", {"value": [item], "@odata.count": 1})
+    server.json("GET", f"{BASE}/snapshots", {"value": [item], "@odata.count": 5})
     counts: list[int] = []
     assert parity.list_snapshots(server.settings(), count=True, on_count=counts.append) == [item]
+    assert counts == [1]
+    assert "$count" not in server.requests[0].query
+    parity.list_snapshots(server.settings(), on_count=counts.append)
     assert counts == [1]
     assert parity.list_snapshots.__name__ == "list_snapshots"
 
@@ -106,7 +110,7 @@ def test_named_functions_and_the_table_driven_ones_agree(server: Any) -> None:
 
 def test_cancel_job_returns_the_location(server: Any) -> None:
     """Stop-MgDirectoryRecoveryJob: the Location Graph sent comes back."""
-    server.json("GET", f"{BASE}/jobs/{JOB}", {"id": JOB, "@odata.type": PREVIEW})
+    server.json("GET", f"{BASE}/jobs", {"value": [{"id": JOB, "@odata.type": PREVIEW}]})
     location = f"{server.url}{BASE}/jobs/{JOB}"
     cancel = f"{BASE}/jobs/{JOB}/microsoft.graph.entraRecoveryServices.cancel"
     server.reply("POST", cancel, (202, {"Location": location}, None))
