@@ -287,7 +287,8 @@ CASES = [
         "cancel-503-then-ok",
         "answers the cancel POST with 503, then 202 (cancelling twice is harmless)",
         lambda _: by_method(
-            get=answer(200, {**preview_job(), "@odata.type": RECOVERY_TYPE}),
+            # the kind comes from the documented list filtered by id, never GET /jobs/{id}
+            get=answer(200, {"value": [{**preview_job(), "@odata.type": RECOVERY_TYPE}]}),
             post=sequence(answer(503, b"", {"Retry-After": "0.05"}), answer(202)),
         ),
         "cancel",
