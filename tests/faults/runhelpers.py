@@ -102,6 +102,9 @@ class RewritingProxy:
 
     upstream: str
     rewrite: Rewrite
+    # (method, path, status) -> the status the client sees (the body is then dropped): a 504
+    # after the emulator made the job is a lost answer, over real HTTP through the SDK.
+    status: Callable[[str, str, int], int] | None = None
     _server: ThreadingHTTPServer | None = field(default=None, repr=False)
 
     @property
@@ -130,7 +133,16 @@ class RewritingProxy:
                         self.command, urlsplit(self.path).path, json.loads(data)
                     )
                     data = json.dumps(changed).encode()
-                self.send_response(answer.status)
+                status = answer.status
+                if owner.status is not None:
+                    status = owner.status(self.command, urlsplit(self.path).path, answer.status)
+                if status != answer.status:
+                    self.send_response(status)
+                    self.send_header("Content-Length", "0")
+                    self.end_headers()
+                    connection.close()
+                    return
+                self.send_response(status)
                 for name, value in answer.getheaders():
                     if name.lower() not in ("content-length", "transfer-encoding", "connection"):
                         self.send_header(name, value)

@@ -318,3 +318,30 @@ def test_state_files_stay_private(
         assert stat.S_IMODE(folder.stat().st_mode) == 0o700, folder
     for file in ctx.state.rglob("*.json*"):
         assert stat.S_IMODE(file.stat().st_mode) == 0o600, file
+
+
+def _lose_recovery_post_answer(method: str, path: str, status: int) -> int:
+    """The recovery-job POST reaches the emulator (which makes the job); its 202 becomes 504."""
+    return 504 if method == "POST" and path.endswith("/recoveryJobs") else status
+
+
+def test_a_504_after_the_recovery_job_was_made_is_followed_end_to_end(
+    make_emulator: Callable[..., Any], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """No seam: the real SDK pipeline sees a 504 for a POST that did create the job. The POST
+    is sent once (no SDK retry), the runner finds the job and follows it: one job, exit 0."""
+    ctx = Ctx(make_emulator, tmp_path, monkeypatch)
+    args = ctx.approved_apply()
+    ctx.proxy = RewritingProxy(
+        ctx.server.url, lambda m, p, data: data, status=_lose_recovery_post_answer
+    ).start()
+    try:
+        result = ctx.cli(*args, "--wait-for-slot", "30s", url=ctx.proxy.url)
+    finally:
+        ctx.proxy.stop()
+    assert result.code == 0, result.stderr
+    assert ctx.posts("recoveryJobs") == 1
+    [apply] = [r for r in ctx.runs() if r["command"] == "apply"]
+    assert apply["status"] == "finished" and apply["recovery_job_id"]
+    assert f"Recovery job {apply['recovery_job_id']} successful" in result.stdout
+    assert "Traceback" not in result.stderr
