@@ -266,6 +266,23 @@ class RunJournalError(RecoveryError):
     """A run journal is missing, unreadable or cannot be resumed."""
 
 
+class NothingRecovered(RunJournalError):
+    """The recovery job a run asked for does not exist: nothing was recovered."""
+
+
+class JobCreationUnresolved(RecoveryError):
+    """The answer to a job-creating request was lost and the job cannot be told for sure
+    (none or several jobs match); the run stops and names `run resume` or `job list`."""
+
+
+class ChangeListMismatch(RecoveryError):
+    """getChanges listed something other than what the preview job calculated (exit 1)."""
+
+
+class StateDirError(RecoveryError):
+    """The state directory (or a folder in it) is not private to the user: refused, exit 1."""
+
+
 # --- reports ---------------------------------------------------------------------------------
 
 

@@ -26,7 +26,7 @@ from datetime import datetime
 
 from entra_recovery.errors import JobConflictError
 from entra_recovery.errors import JobCreationUncertain
-from entra_recovery.errors import RecoveryError
+from entra_recovery.errors import JobCreationUnresolved
 from entra_recovery.graph.models import FilteringCriteria
 from entra_recovery.graph.models import JobKind
 from entra_recovery.graph.models import Snapshot
@@ -34,10 +34,6 @@ from entra_recovery.runner.jobmatch import JobQuery
 from entra_recovery.runner.jobmatch import matching_jobs
 from entra_recovery.runner.slot import CreateJob
 from entra_recovery.runner.slot import TenantSlot
-
-
-class JobCreationUnresolved(RecoveryError):
-    """The answer to a job-creating request was lost and the job cannot be told for sure."""
 
 
 @dataclass(frozen=True)

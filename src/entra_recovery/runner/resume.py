@@ -21,6 +21,7 @@ from entra_recovery.constants import AuditEvent
 from entra_recovery.constants import JournalStep
 from entra_recovery.constants import RunStatus
 from entra_recovery.constants import StepState
+from entra_recovery.errors import NothingRecovered
 from entra_recovery.errors import RunJournalError
 from entra_recovery.graph.api import GraphApi
 from entra_recovery.graph.models import FilteringCriteria
@@ -133,10 +134,6 @@ async def rebuild_preview(
         clock(),
         changes.digests,
     )
-
-
-class NothingRecovered(RunJournalError):
-    """The recovery job a run asked for does not exist: nothing was recovered."""
 
 
 class LostJobLookup:

@@ -30,6 +30,7 @@ from entra_recovery.constants import StepState
 from entra_recovery.diff import Diff
 from entra_recovery.diff import DiffBuilder
 from entra_recovery.errors import ApplyNotApproved
+from entra_recovery.errors import ChangeListMismatch
 from entra_recovery.errors import JobFailedError
 from entra_recovery.graph.api import GraphApi
 from entra_recovery.graph.models import FilteringCriteria
@@ -64,7 +65,6 @@ from entra_recovery.runner.shared import SharedPreviewKey
 from entra_recovery.runner.shared import SharedPreviews
 from entra_recovery.runner.slot import CreateJob
 from entra_recovery.runner.slot import TenantSlot
-from entra_recovery.runner.totals import ChangeListMismatch
 from entra_recovery.runner.totals import max_pages
 from entra_recovery.timestamps import Clock
 from entra_recovery.timestamps import iso_z

@@ -24,15 +24,11 @@ import stat
 from pathlib import Path
 
 from entra_recovery.constants import ENV_STATE_DIR
-from entra_recovery.errors import RecoveryError
+from entra_recovery.errors import StateDirError
 
 # Attempts at an unused temporary name before giving up (each name is random after the first).
 TEMP_ATTEMPTS = 5
 _TEMP_FLAGS = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
-
-
-class StateDirError(RecoveryError):
-    """The state directory (or a folder in it) is not private to the user: refused, exit 1."""
 
 
 def default_state_dir() -> Path:

@@ -23,17 +23,13 @@ import math
 from collections import Counter
 
 from entra_recovery.diff import Diff
-from entra_recovery.errors import RecoveryError
+from entra_recovery.errors import ChangeListMismatch
 from entra_recovery.graph.models import Job
 
 # Pages read beyond what the job's count needs before paging counts as endless.
 SLACK_PAGES = 2
 # How many repeated objects a refusal names.
 MAX_NAMED = 5
-
-
-class ChangeListMismatch(RecoveryError):
-    """getChanges listed something other than what the preview job calculated (exit 1)."""
 
 
 def max_pages(total: int | None, top: int) -> int | None:

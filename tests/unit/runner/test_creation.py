@@ -11,11 +11,11 @@ from typing import Any
 import pytest
 from faults.runhelpers import UncertainGraph
 
+from entra_recovery.errors import JobCreationUnresolved
 from entra_recovery.graph.client import open_client
 from entra_recovery.graph.models import FilteringCriteria
 from entra_recovery.plan import Plan
 from entra_recovery.plan import load_plan
-from entra_recovery.runner.creation import JobCreationUnresolved
 from entra_recovery.runner.journal import list_runs
 from entra_recovery.runner.results import ApplyResult
 from entra_recovery.runner.results import Preview

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from entra_recovery.runner.statedir import StateDirError
+from entra_recovery.errors import StateDirError
 from entra_recovery.runner.statedir import ensure_dir
 from entra_recovery.runner.statedir import write_private
 

@@ -7,8 +7,8 @@ from typing import Any
 import pytest
 
 from entra_recovery.diff import build_diff
+from entra_recovery.errors import ChangeListMismatch
 from entra_recovery.graph.models import Job
-from entra_recovery.runner.totals import ChangeListMismatch
 from entra_recovery.runner.totals import check_totals
 from entra_recovery.runner.totals import max_pages
 
