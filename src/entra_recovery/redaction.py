@@ -41,13 +41,25 @@ def remember_secret(value: str | None) -> None:
             _known = _known | {value}
 
 
-def redact(text: str) -> str:
-    """Remove every registered secret, and anything shaped like a bearer token, JWT or secret
-    assignment."""
+def redact_known(text: str) -> str:
+    """Remove every registered secret, verbatim, and nothing else.
+
+    For output that is data rather than messages (reports, Graph JSON as sent), where a value
+    merely shaped like a secret must stay as it is.
+    """
+    if not _known:
+        return text
     # Longest first, so a secret that contains another is removed whole.
     for secret in sorted(_known, key=len, reverse=True):
         if secret in text:
             text = text.replace(secret, REDACTED)
+    return text
+
+
+def redact(text: str) -> str:
+    """Remove every registered secret, and anything shaped like a bearer token, JWT or secret
+    assignment (for messages: errors, hints, journal and audit text)."""
+    text = redact_known(text)
     for pattern in _SECRET_PATTERNS:
         if pattern.groups:
             text = pattern.sub(lambda m: m.group(1) + REDACTED, text)

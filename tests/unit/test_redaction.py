@@ -6,6 +6,7 @@ import pytest
 
 from entra_recovery.redaction import REDACTED
 from entra_recovery.redaction import redact
+from entra_recovery.redaction import redact_known
 from entra_recovery.redaction import remember_secret
 
 
@@ -48,3 +49,11 @@ def test_short_values_are_not_registered(value: str | None) -> None:
     """Empty or very short values would shred ordinary words, so they are ignored."""
     remember_secret(value)
     assert redact("a short sentence") == "a short sentence"
+
+
+def test_redact_known_leaves_secret_shaped_data_alone() -> None:
+    """Data output (reports, Graph JSON) loses registered secrets only: a value that merely
+    looks like a JWT or a `password=` assignment is the tenant's data and stays."""
+    remember_secret("registered-secret-value-42")
+    data = "eyJhbGciOi.eyJzdWIiOi.c2ln password=hunter2 registered-secret-value-42"
+    assert redact_known(data) == f"eyJhbGciOi.eyJzdWIiOi.c2ln password=hunter2 {REDACTED}"

@@ -23,6 +23,7 @@ from rich.table import Table
 from entra_recovery.constants import ODATA_TYPE_PREVIEW_JOB
 from entra_recovery.constants import ODATA_TYPE_RECOVERY_JOB
 from entra_recovery.graph.resources import Resource
+from entra_recovery.redaction import redact_known
 
 SNAPSHOT_COLUMNS = ("id", "createdDateTime", "totalChangedObjects")
 JOB_COLUMNS = (
@@ -125,19 +126,19 @@ def _emit(
     select: Sequence[str] | None,
 ) -> None:
     if output_format == "json":
-        click.echo(json.dumps(data, indent=2, ensure_ascii=False))
+        click.echo(redact_known(json.dumps(data, indent=2, ensure_ascii=False)))
         return
     items = [data] if isinstance(data, dict) else list(data)
     if output_format == "jsonl":
         for item in items:
-            click.echo(json.dumps(item, ensure_ascii=False, separators=(",", ":")))
+            click.echo(redact_known(json.dumps(item, ensure_ascii=False, separators=(",", ":"))))
         return
     chosen = list(select) if select else list(columns)
     if not items:
         click.echo(f"No {title}.")
         return
     heading = title if isinstance(data, dict) else f"{title} ({len(items)})"
-    click.echo(render_table(items, chosen, title=heading))
+    click.echo(redact_known(render_table(items, chosen, title=heading)))
 
 
 async def stream_jsonl(items: AsyncIterator[dict[str, Any]]) -> int:
@@ -145,7 +146,7 @@ async def stream_jsonl(items: AsyncIterator[dict[str, Any]]) -> int:
     count = 0
     try:
         async for item in items:
-            click.echo(json.dumps(item, ensure_ascii=False, separators=(",", ":")))
+            click.echo(redact_known(json.dumps(item, ensure_ascii=False, separators=(",", ":"))))
             count += 1
     except BrokenPipeError:
         # The reader went away (`... | head -1`): stop quietly, as Unix tools do.
@@ -164,4 +165,4 @@ def _silence_stdout() -> None:
 
 def emit_count(value: int, output_format: str) -> None:
     """A count is a bare integer in every format (valid JSON too)."""
-    click.echo(str(value))
+    click.echo(redact_known(str(value)))

@@ -19,6 +19,7 @@ from entra_recovery.cli.gcpause import paused_gc
 from entra_recovery.constants import ExitCode
 from entra_recovery.errors import UsageError
 from entra_recovery.plan import Plan
+from entra_recovery.redaction import redact_known
 from entra_recovery.report import RENDERERS
 from entra_recovery.report import RenderOptions
 from entra_recovery.report import Report
@@ -110,7 +111,7 @@ class ReportWriter:
             if target is None:
                 options = self.options(color=self.color and name == TERMINAL, full_report=full)
                 for chunk in renderer.iter_render(report, options):
-                    click.echo(chunk, nl=False)
+                    click.echo(redact_known(chunk), nl=False)
                 continue
             target.parent.mkdir(parents=True, exist_ok=True)
             with target.open("w", encoding="utf-8", newline="\n") as handle:
@@ -118,7 +119,7 @@ class ReportWriter:
                 if name == TERMINAL:
                     options = RenderOptions(color=False)
                 for chunk in renderer.iter_render(report, options):
-                    handle.write(chunk)
+                    handle.write(redact_known(chunk))
             written.append(target)
             click.echo(f"Wrote {target}", err=True)
         return written
@@ -131,18 +132,18 @@ class ReportWriter:
 
         if str(self.output) == "-":
             for chunk in iter_render_many(self._collected):
-                click.echo(chunk, nl=False)
+                click.echo(redact_known(chunk), nl=False)
             return
         with self.output.open("w", encoding="utf-8", newline="\n") as handle, paused_gc():
             for chunk in iter_render_many(self._collected):
-                handle.write(chunk)
+                handle.write(redact_known(chunk))
         click.echo(f"Wrote {self.output}", err=True)
 
     def show_terminal(self, report: Report, *, err: bool = False) -> None:
         """The terminal rendering on stdout (or stderr), e.g. before a confirmation prompt."""
         options = self.options(color=self.color)
         for chunk in RENDERERS[TERMINAL].iter_render(report, options):
-            click.echo(chunk, nl=False, err=err)
+            click.echo(redact_known(chunk), nl=False, err=err)
 
     def _target(self, plan: Plan, name: str, suffix: str) -> Path | None:
         if self.output is not None:

@@ -25,6 +25,7 @@ from entra_recovery.constants import StepState
 from entra_recovery.errors import GateRefused
 from entra_recovery.errors import RecoveryError
 from entra_recovery.plan import Plan
+from entra_recovery.redaction import redact
 from entra_recovery.runner.audit import AuditLog
 from entra_recovery.runner.audit import AuditRecord
 from entra_recovery.runner.journal import RunJournal
@@ -179,8 +180,8 @@ def ending_for(exc: BaseException) -> tuple[RunStatus, AuditOutcome, ExitCode]:
 
 
 def short_error(exc: BaseException) -> str:
-    """The exception's message (or type name), cut to `MAX_ERROR_TEXT` characters."""
-    text = str(exc) or type(exc).__name__
+    """The exception's message (or type name), redacted, cut to `MAX_ERROR_TEXT` characters."""
+    text = redact(str(exc)) or type(exc).__name__
     if len(text) <= MAX_ERROR_TEXT:
         return text
     return text[: MAX_ERROR_TEXT - 3] + "..."
