@@ -27,7 +27,8 @@ from entra_recovery.graph.settings import GraphSettings
 if TYPE_CHECKING:
     from kiota_abstractions.request_information import RequestInformation
 
-_QUERY = "{?%24top,%24skip,%24select,%24filter,%24count}"
+# The documented options of getChanges and getFailedChanges (reference 2.2); nothing else is sent.
+_QUERY = "{?%24top,%24skip,%24select}"
 
 # Missing builder: msgraph-sdk's recovery_preview_jobs builder has get() only, no post().
 CREATE_PREVIEW_JOB_URL = (
@@ -96,10 +97,9 @@ def get_changes_request(
     *,
     top: int | None = 999,
     select: list[str] | None = None,
-    filter: str | None = None,
 ) -> RequestInformation:
     """GET the first page of a preview job's changes (getChanges)."""
-    query = {"top": top, "select": select, "filter": filter}
+    query = {"top": top, "select": select}
     return _paged(GET_CHANGES_URL, snapshot_id, job_id, query)
 
 
@@ -109,10 +109,9 @@ def get_failed_changes_request(
     *,
     top: int | None = 999,
     select: list[str] | None = None,
-    filter: str | None = None,
 ) -> RequestInformation:
     """GET the first page of a recovery job's failed changes (getFailedChanges)."""
-    query = {"top": top, "select": select, "filter": filter}
+    query = {"top": top, "select": select}
     return _paged(GET_FAILED_CHANGES_URL, snapshot_id, job_id, query)
 
 
