@@ -5,25 +5,16 @@
   raised, as the graph layer does for a timeout, a 5xx or a dropped connection. It is our own
   protocol, not the SDK: the HTTP traffic is real. Once the graph layer raises it for real, the
   tests still hold, since the wrapper raises it itself.
-- `RewritingProxy` is a loopback HTTP server in front of the emulator that rewrites chosen
-  JSON answers (what a misbehaving service would send), so the whole CLI, the SDK pipeline
-  included, sees them over real HTTP.
+- rewrites for `helpers.proxy.RewritingProxy` (a loopback HTTP server in front of the emulator
+  that changes chosen JSON answers, so the whole CLI, the SDK pipeline included, sees what a
+  misbehaving service would send over real HTTP).
 """
 
 from __future__ import annotations
 
 import contextlib
-import http.client
-import json
-import threading
 from collections.abc import AsyncIterator
-from collections.abc import Callable
-from dataclasses import dataclass
-from dataclasses import field
-from http.server import BaseHTTPRequestHandler
-from http.server import ThreadingHTTPServer
 from typing import Any
-from urllib.parse import urlsplit
 
 import pytest
 
@@ -89,84 +80,6 @@ def lose_job_answers(monkeypatch: pytest.MonkeyPatch, **options: Any) -> list[Un
 
     monkeypatch.setattr(client_module, "open_client", wrapped)
     return made
-
-
-Rewrite = Callable[[str, str, Any], Any]
-
-
-@dataclass
-class RewritingProxy:
-    """Forwards every request to `upstream` (the emulator) and lets `rewrite(method, path,
-    json)` change JSON answers; the `Host` header is passed on, so the emulator's absolute
-    `Location` and `@odata.nextLink` point back at the proxy."""
-
-    upstream: str
-    rewrite: Rewrite
-    # (method, path, status) -> the status the client sees (the body is then dropped): a 504
-    # after the emulator made the job is a lost answer, over real HTTP through the SDK.
-    status: Callable[[str, str, int], int] | None = None
-    _server: ThreadingHTTPServer | None = field(default=None, repr=False)
-
-    @property
-    def url(self) -> str:
-        assert self._server is not None
-        return f"http://127.0.0.1:{self._server.server_address[1]}"
-
-    def start(self) -> RewritingProxy:
-        owner = self
-        target = urlsplit(self.upstream)
-
-        class _Handler(BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
-
-            def _do(self) -> None:
-                length = int(self.headers.get("Content-Length") or 0)
-                body = self.rfile.read(length) if length else None
-                host = target.hostname or "127.0.0.1"
-                connection = http.client.HTTPConnection(host, target.port, timeout=30)
-                headers = {k: v for k, v in self.headers.items() if k.lower() != "content-length"}
-                connection.request(self.command, self.path, body=body, headers=headers)
-                answer = connection.getresponse()
-                data = answer.read()
-                if answer.getheader("Content-Type", "").startswith("application/json") and data:
-                    changed = owner.rewrite(
-                        self.command, urlsplit(self.path).path, json.loads(data)
-                    )
-                    data = json.dumps(changed).encode()
-                status = answer.status
-                if owner.status is not None:
-                    status = owner.status(self.command, urlsplit(self.path).path, answer.status)
-                if status != answer.status:
-                    self.send_response(status)
-                    self.send_header("Content-Length", "0")
-                    self.end_headers()
-                    connection.close()
-                    return
-                self.send_response(status)
-                for name, value in answer.getheaders():
-                    if name.lower() not in ("content-length", "transfer-encoding", "connection"):
-                        self.send_header(name, value)
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
-                connection.close()
-
-            do_GET = _do
-            do_POST = _do
-
-            def log_message(self, *args: object) -> None:
-                return None
-
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
-        threading.Thread(
-            target=self._server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True
-        ).start()
-        return self
-
-    def stop(self) -> None:
-        if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
 
 
 GET_CHANGES = "microsoft.graph.entraRecoveryServices.getChanges"

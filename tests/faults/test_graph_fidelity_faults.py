@@ -13,18 +13,11 @@ query options the reference does not list, through the real SDK pipeline, and ex
 from __future__ import annotations
 
 import copy
-import http.client
-import json
-import threading
 from collections.abc import Callable
 from collections.abc import Iterator
 from dataclasses import dataclass
-from dataclasses import field
-from http.server import BaseHTTPRequestHandler
-from http.server import ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
 import pytest
 
@@ -41,6 +34,7 @@ from entra_recovery.testing import emulator_env
 from helpers.clirun import run_cli
 from helpers.planfiles import plan_data
 from helpers.planfiles import write_plan
+from helpers.proxy import RewritingProxy
 
 NS = "microsoft.graph.entraRecoveryServices"
 PREVIEW_TYPE = f"#{NS}.recoveryPreviewJob"
@@ -75,83 +69,16 @@ class Rewrite:
     edit: Edit
 
 
-_HOP_BY_HOP = {
-    "connection",
-    "keep-alive",
-    "transfer-encoding",
-    "content-length",
-    "proxy-connection",
-}
+def _proxy(emulator: EmulatorServer, rewrites: tuple[Rewrite, ...]) -> RewritingProxy:
+    """A rewriting proxy in front of `emulator` applying `rewrites` to the paths they match."""
 
+    def rewrite(method: str, path: str, data: Any) -> Any:
+        for item in rewrites:
+            if item.applies(path) and isinstance(data, dict):
+                item.edit(data)
+        return data
 
-@dataclass
-class RewritingProxy:
-    """Forwards to `emulator`, applying `rewrites` to the JSON answers they match."""
-
-    emulator: EmulatorServer
-    rewrites: tuple[Rewrite, ...] = ()
-    _server: ThreadingHTTPServer | None = field(default=None, repr=False)
-
-    @property
-    def url(self) -> str:
-        assert self._server is not None
-        return f"http://127.0.0.1:{self._server.server_address[1]}"
-
-    def _forward(self, method: str, target: str, headers: dict[str, str], body: bytes) -> Any:
-        conn = http.client.HTTPConnection("127.0.0.1", self.emulator.port, timeout=30)
-        try:
-            conn.request(method, target, body=body or None, headers=headers)
-            response = conn.getresponse()
-            return response.status, response.getheaders(), response.read()
-        finally:
-            conn.close()
-
-    def _edited(self, path: str, status: int, headers: list[tuple[str, str]], data: bytes) -> bytes:
-        content_type = dict((k.lower(), v) for k, v in headers).get("content-type", "")
-        rewrites = [r for r in self.rewrites if r.applies(path)]
-        if status != 200 or not rewrites or not content_type.startswith("application/json"):
-            return data
-        body = json.loads(data)
-        for rewrite in rewrites:
-            rewrite.edit(body)
-        return json.dumps(body).encode()
-
-    def start(self) -> RewritingProxy:
-        proxy = self
-
-        class _Handler(BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
-
-            def _do(self) -> None:
-                length = int(self.headers.get("Content-Length") or 0)
-                body = self.rfile.read(length) if length else b""
-                sent = {k: v for k, v in self.headers.items() if k.lower() not in _HOP_BY_HOP}
-                status, headers, data = proxy._forward(self.command, self.path, sent, body)
-                data = proxy._edited(urlsplit(self.path).path, status, headers, data)
-                self.send_response(status)
-                for name, value in headers:
-                    if name.lower() not in _HOP_BY_HOP:
-                        self.send_header(name, value)
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
-
-            do_GET = _do
-            do_POST = _do
-
-            def log_message(self, *args: object) -> None:
-                return None
-
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
-        threading.Thread(
-            target=self._server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True
-        ).start()
-        return self
-
-    def stop(self) -> None:
-        if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
+    return RewritingProxy(emulator.url, rewrite)
 
 
 # --- what the server does: rewrites ---------------------------------------------------------
@@ -379,7 +306,7 @@ def emulator_with_jobs(make_emulator: Callable[..., EmulatorServer]) -> Iterator
 def test_misbehaving_graph(case: Case, emulator_with_jobs: Json, tmp_path: Path) -> None:
     """What the server does leads to the expected exit code and message, never a traceback."""
     server: EmulatorServer = emulator_with_jobs["server"]
-    proxy = RewritingProxy(server, case.rewrites).start()
+    proxy = _proxy(server, case.rewrites).start()
     try:
         plan = write_plan(tmp_path, plan_data())
         values = {**emulator_with_jobs, "plan": str(plan)}

@@ -16,7 +16,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from faults.runhelpers import RewritingProxy
 from faults.runhelpers import inflate_object_total
 from faults.runhelpers import lose_job_answers
 from faults.runhelpers import no_object_total
@@ -29,6 +28,7 @@ from helpers.clirun import run_cli
 from helpers.planfiles import apply_data
 from helpers.planfiles import plan_data
 from helpers.planfiles import write_plan
+from helpers.proxy import RewritingProxy
 
 # A run id no run has, shaped like one.
 NO_SUCH_RUN = "20261128T090000Z-abcdef"
