@@ -229,7 +229,7 @@ def test_a_confirm_that_says_no_is_a_refusal(emulator: Any, tmp_path: Path) -> N
 
     def confirm(fresh: entra_recovery.Preview) -> bool:
         seen.append(fresh)
-        return "yes" == "no"
+        return False
 
     with pytest.raises(entra_recovery.ApplyNotApproved):
         entra_recovery.apply(plan, confirm=confirm, settings=settings)
