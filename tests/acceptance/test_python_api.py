@@ -206,9 +206,7 @@ def test_preview_matches_the_cli(emulator: Any, tmp_path: Path) -> None:
 def test_no_confirm_no_recovery_job(emulator: Any, tmp_path: Path) -> None:
     """apply without confirm is refused like the CLI without --yes: exit 3, no recovery job."""
     settings = _settings(emulator, tmp_path)
-    fingerprint = entra_recovery.preview(
-        write_plan(tmp_path, plan_data()), settings=settings
-    ).fingerprint
+    fingerprint = _reviewed(tmp_path, settings)
     plan = write_plan(tmp_path, apply_data(fingerprint), "apply.yaml")
     with pytest.raises(entra_recovery.ApplyNotApproved) as refused:
         entra_recovery.apply(plan, settings=settings)
@@ -221,9 +219,7 @@ def test_no_confirm_no_recovery_job(emulator: Any, tmp_path: Path) -> None:
 def test_a_confirm_that_says_no_is_a_refusal(emulator: Any, tmp_path: Path) -> None:
     """confirm gets the fresh Preview; anything but True refuses and creates no job."""
     settings = _settings(emulator, tmp_path)
-    fingerprint = entra_recovery.preview(
-        write_plan(tmp_path, plan_data()), settings=settings
-    ).fingerprint
+    fingerprint = _reviewed(tmp_path, settings)
     plan = write_plan(tmp_path, apply_data(fingerprint), "apply.yaml")
     seen: list[entra_recovery.Preview] = []
 
@@ -263,9 +259,7 @@ def test_gates_refuse_like_the_cli(
 def test_apply_with_confirm_recovers(emulator: Any, tmp_path: Path) -> None:
     """Approved and confirmed, apply creates one recovery job and leaves nothing to recover."""
     settings = _settings(emulator, tmp_path)
-    fingerprint = entra_recovery.preview(
-        write_plan(tmp_path, plan_data()), settings=settings
-    ).fingerprint
+    fingerprint = _reviewed(tmp_path, settings)
     plan = write_plan(tmp_path, apply_data(), "apply.yaml")
     result = entra_recovery.apply(
         plan, fingerprint=fingerprint, confirm=lambda p: True, settings=settings
