@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import html
 import math
+from collections.abc import Mapping
 from typing import Final
 
 from entra_recovery.diff.model import Diff
@@ -53,7 +54,7 @@ def bar_length(total: int, largest: int, log: bool) -> float:
 
 
 def _bar(
-    entity_type: str, counts: dict[str, int], actions: list[str], y: int, log: bool, largest: int
+    entity_type: str, counts: Mapping[str, int], actions: list[str], y: int, log: bool, largest: int
 ) -> list[str]:
     total = sum(counts.get(action, 0) for action in actions)
     length = bar_length(total, largest, log)
