@@ -160,7 +160,7 @@ def _run(args: argparse.Namespace, trace: bool) -> int:
             for chunk in renderer.iter_render(report):
                 size += len(chunk)
                 sink.write(chunk)
-        phase(f"{name} (streamed, {size / 2**20:.0f} MiB)", started)
+        phase(f"{name} (streamed, {size / 2**20:.1f} MiB)", started)
     for name, renderer in RENDERERS.items():
         started = time.perf_counter()
         text = renderer.render(report)

@@ -568,3 +568,83 @@ def test_bad_sign_in_options_are_a_clear_auth_error(
     assert "could not set up the device-code sign-in" in result.stderr
     assert "Invalid tenant ID" in result.stderr
     assert "--tenant-id" in result.stderr
+
+
+def test_snapshot_selectors_latest_and_before(emulator: Any) -> None:
+    """`latest` is the newest snapshot; `latest --before DATE` the newest at or before DATE."""
+    listed = json.loads(cli(emulator, "snapshot", "list", "-o", "json").stdout)
+    by_time = sorted(listed, key=lambda s: s["createdDateTime"])
+    newest, previous = by_time[-1], by_time[-2]
+    got = cli(emulator, "snapshot", "get", "latest", "-o", "json")
+    assert got.code == 0, got.stderr
+    assert json.loads(got.stdout)["id"] == newest["id"]
+    assert f"Snapshot: {newest['id']}" in got.stderr
+    before = previous["createdDateTime"]
+    got = cli(emulator, "snapshot", "get", "latest", "--before", before, "-o", "json")
+    assert got.code == 0, got.stderr
+    assert json.loads(got.stdout)["id"] == previous["id"]
+    jobs = cli(emulator, "preview-job", "list", "LATEST", "--before", before, "-o", "json")
+    assert jobs.code == 0, jobs.stderr
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--before", "2026-11-27T08:00:00"], "has no zone"),
+        (["--before", "yesterday"], "not an ISO 8601"),
+        (["--before", "1999-01-01T00:00:00Z"], "no snapshot was created at or before"),
+    ],
+)
+def test_before_selector_errors(emulator: Any, args: list[str], message: str) -> None:
+    """A zoneless or unparsable DATE is a usage error; a DATE before every snapshot says so."""
+    result = cli(emulator, "snapshot", "get", "latest", *args)
+    assert result.code in (1, 64)
+    assert message in result.stderr
+
+
+def test_before_goes_only_with_latest(emulator: Any) -> None:
+    """An id with --before is a usage error (exit 64), not a silent choice between them."""
+    sid = latest_snapshot(emulator)
+    result = cli(emulator, "preview-job", "list", sid, "--before", "2026-01-01T00:00:00Z")
+    assert result.code == 64
+    assert "goes with 'latest'" in result.stderr
+
+
+def test_list_as_csv(emulator: Any) -> None:
+    """-o csv: RFC 4180, one header row of the table's columns, then one row per item."""
+    import csv
+    import io
+
+    listed = json.loads(cli(emulator, "snapshot", "list", "-o", "json").stdout)
+    result = cli(emulator, "snapshot", "list", "-o", "csv")
+    assert result.code == 0, result.stderr
+    assert result.stdout.endswith("\r\n")
+    rows = list(csv.reader(io.StringIO(result.stdout, newline="")))
+    assert rows[0] == ["id", "createdDateTime", "totalChangedObjects"]
+    assert [r[0] for r in rows[1:]] == [s["id"] for s in listed]
+    selected = cli(emulator, "job", "list", "-o", "csv", "--select", "id,status")
+    assert selected.code == 0 and selected.stdout.startswith("id,status\r\n")
+
+
+def test_csv_nested_values_are_compact_json(emulator: Any) -> None:
+    """A nested value in a CSV cell is compact JSON, quoted as RFC 4180 requires."""
+    job = preview(emulator, "--entity-type", "user")
+    result = cli(
+        emulator, "preview-job", "list", job["sid"], "-o", "csv", "--select", "id,filteringCriteria"
+    )
+    assert result.code == 0, result.stderr
+    import csv
+    import io
+
+    rows = list(csv.reader(io.StringIO(result.stdout, newline="")))
+    cell = next(r[1] for r in rows[1:] if r[0] == job["id"])
+    assert json.loads(cell) == job["filteringCriteria"]
+    assert ", " not in cell
+
+
+def test_job_table_never_folds_an_id(emulator: Any) -> None:
+    """Outside a terminal the job table keeps every job id whole on one line."""
+    job = preview(emulator, "--entity-type", "user")
+    result = cli(emulator, "job", "list")
+    assert result.code == 0, result.stderr
+    assert job["id"] in result.stdout

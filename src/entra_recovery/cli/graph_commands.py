@@ -11,18 +11,22 @@ commands that fail on their arguments never load the SDK.
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 import click
 
 from entra_recovery.cli.graph_job_commands import preview_job
 from entra_recovery.cli.graph_job_commands import recovery_job
+from entra_recovery.cli.graph_options import before_option
 from entra_recovery.cli.graph_options import confirm
 from entra_recovery.cli.graph_options import count_filter_option
 from entra_recovery.cli.graph_options import finish
 from entra_recovery.cli.graph_options import graph_settings
 from entra_recovery.cli.graph_options import list_options
+from entra_recovery.cli.graph_options import output_format_option
 from entra_recovery.cli.graph_options import progress
+from entra_recovery.cli.graph_options import resolve_snapshot
 from entra_recovery.cli.graph_options import run
 from entra_recovery.cli.graph_options import select_option
 from entra_recovery.cli.graph_options import show_count
@@ -35,7 +39,6 @@ from entra_recovery.cli.graph_output import RECOVERY_JOB_COLUMNS
 from entra_recovery.cli.graph_output import emit
 from entra_recovery.cli.handler import error_handler
 from entra_recovery.cli.options import DURATION
-from entra_recovery.cli.options import output_format_option
 from entra_recovery.cli.options import yes_option
 from entra_recovery.graph.resources import JOBS
 from entra_recovery.graph.resources import SNAPSHOTS
@@ -59,11 +62,13 @@ def snapshot_list(output_format: str, filter_: str | None, select: Any, **kw: An
 
 @snapshot.command("get")
 @click.argument("snapshot_id")
+@before_option
 @select_option
 @output_format_option
 @error_handler
-def snapshot_get(snapshot_id: str, select: Any, output_format: str) -> int:
+def snapshot_get(snapshot_id: str, before: datetime | None, select: Any, output_format: str) -> int:
     """Show one snapshot (Get-MgDirectoryRecoverySnapshot -SnapshotId)."""
+    snapshot_id = resolve_snapshot(snapshot_id, before)
     return show_item(SNAPSHOTS, snapshot_id, select, output_format)
 
 

@@ -8,17 +8,21 @@ operation: it says what it will do, warns that it writes to the tenant, and asks
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 import click
 
+from entra_recovery.cli.graph_options import before_option
 from entra_recovery.cli.graph_options import change_list_options
 from entra_recovery.cli.graph_options import confirm
 from entra_recovery.cli.graph_options import count_filter_option
 from entra_recovery.cli.graph_options import finish
 from entra_recovery.cli.graph_options import graph_settings
 from entra_recovery.cli.graph_options import list_options
+from entra_recovery.cli.graph_options import output_format_option
 from entra_recovery.cli.graph_options import progress
+from entra_recovery.cli.graph_options import resolve_snapshot
 from entra_recovery.cli.graph_options import run
 from entra_recovery.cli.graph_options import scope_options
 from entra_recovery.cli.graph_options import select_option
@@ -32,7 +36,6 @@ from entra_recovery.cli.graph_output import JOB_COLUMNS
 from entra_recovery.cli.graph_output import RECOVERY_JOB_COLUMNS
 from entra_recovery.cli.graph_output import emit
 from entra_recovery.cli.handler import error_handler
-from entra_recovery.cli.options import output_format_option
 from entra_recovery.cli.options import yes_option
 from entra_recovery.graph.models import FilteringCriteria
 from entra_recovery.graph.models import JobKind
@@ -49,39 +52,55 @@ def preview_job() -> None:
 
 @preview_job.command("list")
 @click.argument("snapshot_id")
+@before_option
 @list_options
 @output_format_option
 @error_handler
 def preview_job_list(
-    snapshot_id: str, output_format: str, filter_: str | None, select: Any, **kw: Any
+    snapshot_id: str,
+    before: datetime | None,
+    output_format: str,
+    filter_: str | None,
+    select: Any,
+    **kw: Any,
 ) -> int:
     """List a snapshot's preview jobs (Get-MgDirectoryRecoverySnapshotRecoveryPreviewJob)."""
+    snapshot_id = resolve_snapshot(snapshot_id, before)
     return show_list(PREVIEW_JOBS, output_format, filter_, select, kw, snapshot_id=snapshot_id)
 
 
 @preview_job.command("get")
 @click.argument("snapshot_id")
 @click.argument("job_id")
+@before_option
 @select_option
 @output_format_option
 @error_handler
-def preview_job_get(snapshot_id: str, job_id: str, select: Any, output_format: str) -> int:
+def preview_job_get(
+    snapshot_id: str, job_id: str, before: datetime | None, select: Any, output_format: str
+) -> int:
     """Show one preview job (... -RecoveryPreviewJobId)."""
+    snapshot_id = resolve_snapshot(snapshot_id, before)
     return show_item(PREVIEW_JOBS, job_id, select, output_format, snapshot_id=snapshot_id)
 
 
 @preview_job.command("count")
 @click.argument("snapshot_id")
+@before_option
 @count_filter_option
 @output_format_option
 @error_handler
-def preview_job_count(snapshot_id: str, filter_: str | None, output_format: str) -> int:
+def preview_job_count(
+    snapshot_id: str, before: datetime | None, filter_: str | None, output_format: str
+) -> int:
     """Count a snapshot's preview jobs (...RecoveryPreviewJobCount)."""
+    snapshot_id = resolve_snapshot(snapshot_id, before)
     return show_count(PREVIEW_JOBS, filter_, output_format, snapshot_id=snapshot_id)
 
 
 @preview_job.command("create")
 @click.argument("snapshot_id")
+@before_option
 @scope_options
 @wait_options
 @what_if_option
@@ -89,6 +108,7 @@ def preview_job_count(snapshot_id: str, filter_: str | None, output_format: str)
 @error_handler
 def preview_job_create(
     snapshot_id: str,
+    before: datetime | None,
     entity_types: tuple[str, ...],
     objects: tuple[str, ...],
     wait: bool,
@@ -98,6 +118,7 @@ def preview_job_create(
 ) -> int:
     """Start a preview job (POST .../recoveryPreviewJobs; no cmdlet): a dry run that lists
     what a recovery to this snapshot would change. Only one job runs per tenant."""
+    snapshot_id = resolve_snapshot(snapshot_id, before)
     from entra_recovery.graph import parity
 
     criteria = parity.criteria_from(entity_types, objects)
@@ -125,6 +146,7 @@ def preview_job_create(
 @preview_job.command("changes")
 @click.argument("snapshot_id")
 @click.argument("job_id")
+@before_option
 @change_list_options
 @select_option
 @output_format_option
@@ -132,6 +154,7 @@ def preview_job_create(
 def preview_job_changes(
     snapshot_id: str,
     job_id: str,
+    before: datetime | None,
     filter_: str | None,
     top: int | None,
     page_size: int | None,
@@ -139,6 +162,7 @@ def preview_job_changes(
     output_format: str,
 ) -> int:
     """Every change of a successful preview job, raw as Graph sent it (getChanges; no cmdlet)."""
+    snapshot_id = resolve_snapshot(snapshot_id, before)
     query = {"filter": filter_, "top": top, "page_size": page_size, "select": select}
     return show_changes(JobKind.PREVIEW, snapshot_id, job_id, query, output_format)
 
@@ -153,34 +177,49 @@ def recovery_job() -> None:
 
 @recovery_job.command("list")
 @click.argument("snapshot_id")
+@before_option
 @list_options
 @output_format_option
 @error_handler
 def recovery_job_list(
-    snapshot_id: str, output_format: str, filter_: str | None, select: Any, **kw: Any
+    snapshot_id: str,
+    before: datetime | None,
+    output_format: str,
+    filter_: str | None,
+    select: Any,
+    **kw: Any,
 ) -> int:
     """List a snapshot's recovery jobs (Get-MgDirectoryRecoverySnapshotRecoveryJob)."""
+    snapshot_id = resolve_snapshot(snapshot_id, before)
     return show_list(RECOVERY_JOBS, output_format, filter_, select, kw, snapshot_id=snapshot_id)
 
 
 @recovery_job.command("get")
 @click.argument("snapshot_id")
 @click.argument("job_id")
+@before_option
 @select_option
 @output_format_option
 @error_handler
-def recovery_job_get(snapshot_id: str, job_id: str, select: Any, output_format: str) -> int:
+def recovery_job_get(
+    snapshot_id: str, job_id: str, before: datetime | None, select: Any, output_format: str
+) -> int:
     """Show one recovery job (... -RecoveryJobId)."""
+    snapshot_id = resolve_snapshot(snapshot_id, before)
     return show_item(RECOVERY_JOBS, job_id, select, output_format, snapshot_id=snapshot_id)
 
 
 @recovery_job.command("count")
 @click.argument("snapshot_id")
+@before_option
 @count_filter_option
 @output_format_option
 @error_handler
-def recovery_job_count(snapshot_id: str, filter_: str | None, output_format: str) -> int:
+def recovery_job_count(
+    snapshot_id: str, before: datetime | None, filter_: str | None, output_format: str
+) -> int:
     """Count a snapshot's recovery jobs (...RecoveryJobCount)."""
+    snapshot_id = resolve_snapshot(snapshot_id, before)
     return show_count(RECOVERY_JOBS, filter_, output_format, snapshot_id=snapshot_id)
 
 
@@ -194,6 +233,7 @@ RECOVERY_WARNING = (
 
 @recovery_job.command("create")
 @click.argument("snapshot_id")
+@before_option
 @scope_options
 @wait_options
 @what_if_option
@@ -202,6 +242,7 @@ RECOVERY_WARNING = (
 @error_handler
 def recovery_job_create(
     snapshot_id: str,
+    before: datetime | None,
     entity_types: tuple[str, ...],
     objects: tuple[str, ...],
     wait: bool,
@@ -212,6 +253,7 @@ def recovery_job_create(
 ) -> int:
     """Start a recovery job (POST .../recoveryJobs; no cmdlet): the raw, UNGATED operation,
     like Invoke-MgGraphRequest. Prefer `plan apply`, which previews and checks first."""
+    snapshot_id = resolve_snapshot(snapshot_id, before)
     from entra_recovery.graph import parity
 
     criteria = parity.criteria_from(entity_types, objects)
@@ -250,6 +292,7 @@ def _describe_recovery(snapshot_id: str, criteria: FilteringCriteria) -> None:
 @recovery_job.command("failed-changes")
 @click.argument("snapshot_id")
 @click.argument("job_id")
+@before_option
 @change_list_options
 @select_option
 @output_format_option
@@ -257,6 +300,7 @@ def _describe_recovery(snapshot_id: str, criteria: FilteringCriteria) -> None:
 def recovery_job_failed_changes(
     snapshot_id: str,
     job_id: str,
+    before: datetime | None,
     filter_: str | None,
     top: int | None,
     page_size: int | None,
@@ -264,5 +308,6 @@ def recovery_job_failed_changes(
     output_format: str,
 ) -> int:
     """Changes a recovery job could not apply, raw (getFailedChanges; no cmdlet)."""
+    snapshot_id = resolve_snapshot(snapshot_id, before)
     query = {"filter": filter_, "top": top, "page_size": page_size, "select": select}
     return show_changes(JobKind.RECOVERY, snapshot_id, job_id, query, output_format)

@@ -16,6 +16,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable
 from collections.abc import Coroutine
+from datetime import datetime
 from typing import Any
 from typing import TypeVar
 
@@ -27,6 +28,7 @@ from entra_recovery.cli.graph_output import FAILED_CHANGE_COLUMNS
 from entra_recovery.cli.graph_output import columns_for
 from entra_recovery.cli.graph_output import emit
 from entra_recovery.cli.graph_output import emit_count
+from entra_recovery.cli.graph_output import output_format_option as output_format_option
 from entra_recovery.cli.graph_output import stream_jsonl
 from entra_recovery.cli.options import DURATION
 from entra_recovery.cli.options import app_context
@@ -252,6 +254,53 @@ def finish(job_json: dict[str, Any], waited: bool) -> int:
         )
         return int(ExitCode.FAILED_CHANGES)
     return int(ExitCode.OK)
+
+
+# --- snapshot selectors and the output format ----------------------------------------------
+
+
+class Instant(click.ParamType[datetime]):
+    """An ISO 8601 date and time with a zone (`2026-11-27T08:00:00Z`, `...+01:00`)."""
+
+    name = "DATE"
+
+    def convert(
+        self, value: Any, param: click.Parameter | None, ctx: click.Context | None
+    ) -> datetime:
+        if isinstance(value, datetime):
+            return value
+        try:
+            parsed = datetime.fromisoformat(str(value).strip().replace("Z", "+00:00"))
+        except ValueError:
+            self.fail(f"{value!r} is not an ISO 8601 date and time", param, ctx)
+        if parsed.tzinfo is None:
+            self.fail(f"{value!r} has no zone: add Z or an offset such as +01:00", param, ctx)
+        return parsed
+
+
+def before_option(func: F) -> F:
+    """--before DATE: with SNAPSHOT `latest`, the newest snapshot created at or before DATE."""
+    return click.option(
+        "--before",
+        type=Instant(),
+        default=None,
+        metavar="DATE",
+        help="With SNAPSHOT `latest`: the newest snapshot created at or before DATE "
+        "(ISO 8601 with a zone, e.g. 2026-11-27T08:00:00Z).",
+    )(func)
+
+
+def resolve_snapshot(value: str, before: datetime | None) -> str:
+    """The snapshot id a SNAPSHOT argument names: an id as is; `latest` through the list."""
+    from entra_recovery.graph import snapshots
+
+    if not snapshots.is_selector(value) and before is None:
+        return value
+    snapshot = run(snapshots.resolve_snapshot_async(graph_settings(), value, before=before))
+    if not app_context().quiet:
+        created = snapshot.created.isoformat() if snapshot.created else "unknown time"
+        click.echo(f"Snapshot: {snapshot.id} (created {created})", err=True)
+    return snapshot.id
 
 
 # --- the bodies of the list, get and count commands (one per resource and verb) ---------------

@@ -1,13 +1,17 @@
 """
-Output of the PowerShell-parity commands: `-o table|json|jsonl`.
+Output of the PowerShell-parity commands: `-o table|json|jsonl|csv`.
 
 JSON and JSON Lines print Graph's objects exactly as received (camelCase, `@odata.type`, change
 objects with `@removed` and `*@delta` untouched), for jq or `ConvertFrom-Json`. Tables are for
-people: a few useful columns per kind of object (or the `--select`ed ones), drawn with rich.
+people: a few useful columns per kind of object (or the `--select`ed ones), drawn with rich;
+identifier columns never wrap inside an id. CSV (RFC 4180, for `Import-Csv` and spreadsheets)
+has the table's columns under Graph's property names, one header row, nested values as compact
+JSON and missing values empty.
 """
 
 from __future__ import annotations
 
+import csv
 import io
 import json
 import os
@@ -20,10 +24,23 @@ import click
 from rich.console import Console
 from rich.table import Table
 
+from entra_recovery.cli.options import OUTPUT_FORMATS
 from entra_recovery.constants import ODATA_TYPE_PREVIEW_JOB
 from entra_recovery.constants import ODATA_TYPE_RECOVERY_JOB
 from entra_recovery.graph.resources import Resource
 from entra_recovery.redaction import redact_known
+
+GRAPH_OUTPUT_FORMATS = (*OUTPUT_FORMATS, "csv")
+
+output_format_option = click.option(
+    "-o",
+    "--output-format",
+    type=click.Choice(GRAPH_OUTPUT_FORMATS),
+    default="table",
+    show_default=True,
+    help="table for people; json/jsonl keep Graph's camelCase names for jq or "
+    "ConvertFrom-Json; csv (RFC 4180) for Import-Csv and spreadsheets.",
+)
 
 SNAPSHOT_COLUMNS = ("id", "createdDateTime", "totalChangedObjects")
 JOB_COLUMNS = (
@@ -73,15 +90,29 @@ def _kind(item: dict[str, Any]) -> str:
     return str(odata_type or "").rsplit(".", 1)[-1] or "-"
 
 
-def _cell(item: dict[str, Any], column: str) -> str:
+def _cell(item: dict[str, Any], column: str, missing: str = "-") -> str:
     if column == "kind":
         return _kind(item)
     value = item.get(column)
     if value is None:
-        return "-"
-    if isinstance(value, dict | list):
-        return json.dumps(value, separators=(",", ":"))
+        return missing
+    if isinstance(value, dict | list | bool):
+        return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
     return str(value)
+
+
+# Columns holding identifiers: kept on one line (a GUID folded mid-token cannot be copied).
+ID_COLUMNS = frozenset({"id"})
+
+
+def render_csv(items: Sequence[dict[str, Any]], columns: Sequence[str]) -> str:
+    """RFC 4180 CSV: one header row of property names, then one row per item (CRLF ends)."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(columns)
+    for item in items:
+        writer.writerow([_cell(item, column, missing="") for column in columns])
+    return buffer.getvalue()
 
 
 def columns_for(resource: Resource[Any]) -> tuple[str, ...]:
@@ -92,10 +123,16 @@ def columns_for(resource: Resource[Any]) -> tuple[str, ...]:
 def render_table(items: Sequence[dict[str, Any]], columns: Sequence[str], *, title: str) -> str:
     """A plain-text table (no colour codes) of the given columns."""
     table = Table(title=title, title_justify="left", show_lines=False)
-    for column in columns:
-        table.add_column(_HEADERS.get(column, column), overflow="fold")
-    for item in items:
-        table.add_row(*(_cell(item, column) for column in columns))
+    rows = [[_cell(item, column) for column in columns] for item in items]
+    for index, column in enumerate(columns):
+        header = _HEADERS.get(column, column)
+        if column in ID_COLUMNS:
+            width = max([len(header), *(len(row[index]) for row in rows)])
+            table.add_column(header, no_wrap=True, overflow="ignore", min_width=width)
+        else:
+            table.add_column(header, overflow="fold")
+    for row in rows:
+        table.add_row(*row)
     buffer = io.StringIO()
     console = Console(file=buffer, width=160, color_system=None, highlight=False)
     console.print(table)
@@ -134,6 +171,9 @@ def _emit(
             click.echo(redact_known(json.dumps(item, ensure_ascii=False, separators=(",", ":"))))
         return
     chosen = list(select) if select else list(columns)
+    if output_format == "csv":
+        click.echo(redact_known(render_csv(items, chosen)), nl=False)
+        return
     if not items:
         click.echo(f"No {title}.")
         return

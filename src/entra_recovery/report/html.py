@@ -17,10 +17,13 @@ from typing import Final
 from entra_recovery.diff.model import LINK_ADD
 from entra_recovery.diff.model import Diff
 from entra_recovery.diff.model import ObjectChange
+from entra_recovery.report.blocks import ROW_FILE
 from entra_recovery.report.blocks import apply_counts
 from entra_recovery.report.blocks import fingerprint_block
 from entra_recovery.report.blocks import header_rows
 from entra_recovery.report.blocks import plural
+from entra_recovery.report.chart import COLOURS
+from entra_recovery.report.chart import render_chart
 from entra_recovery.report.document import Report
 from entra_recovery.report.document import format_time
 from entra_recovery.report.options import RenderOptions
@@ -28,12 +31,11 @@ from entra_recovery.report.text import action_symbol
 from entra_recovery.report.text import action_verb
 from entra_recovery.report.text import clean
 from entra_recovery.report.text import format_value
+from entra_recovery.report.text import list_row
 from entra_recovery.report.text import property_symbol
 from entra_recovery.report.text import summary_line
 from entra_recovery.report.text import totals_line
 
-_COLOURS: Final = {"update": "#c98a00", "restore": "#2e7d32", "softDelete": "#c62828"}
-_OTHER_COLOUR: Final = "#6a1b9a"
 _CSS: Final = """
 body{font:14px/1.45 system-ui,-apple-system,"Segoe UI",sans-serif;margin:0 auto;max-width:1200px;
 padding:1.5em;color:#1d1d1f;background:#fff}
@@ -43,8 +45,9 @@ table{border-collapse:collapse;margin:.5em 0}td,th{border:1px solid #ddd;padding
 vertical-align:top;text-align:left}th{background:#f5f5f7}
 td.n{text-align:right;font-variant-numeric:tabular-nums}
 code,pre,.v{font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;font-size:.92em}
-.v{white-space:pre-wrap;word-break:break-all;max-width:32em}
-pre{background:#f5f5f7;padding:.6em;overflow-x:auto;white-space:pre-wrap;word-break:break-all}
+.v{white-space:pre-wrap;overflow-wrap:anywhere;max-width:32em}
+.id{white-space:nowrap}
+pre{background:#f5f5f7;padding:.6em;overflow-x:auto;white-space:pre-wrap;overflow-wrap:anywhere}
 details{border:1px solid #ddd;border-radius:4px;margin:.35em 0;padding:.2em .6em}
 summary{cursor:pointer}
 .status{display:inline-block;padding:.1em .6em;border-radius:1em;background:#eee;font-weight:600}
@@ -64,7 +67,7 @@ def h(value: object) -> str:
 
 
 def _action_class(action: str) -> str:
-    return f"s-{action}" if action in _COLOURS else "s-other"
+    return f"s-{action}" if action in COLOURS else "s-other"
 
 
 def iter_render(report: Report, options: RenderOptions) -> Iterator[str]:
@@ -86,7 +89,7 @@ def iter_render(report: Report, options: RenderOptions) -> Iterator[str]:
     yield "<h2>Summary</h2>\n"
     yield f"<p><b>{h(summary_line(report.diff))}</b> ({h(totals_line(report.diff))})</p>\n"
     if not report.diff.is_empty:
-        yield _chart(report.diff)
+        yield render_chart(report.diff)
         yield from _counts_table(report.diff)
     yield from _guards(report)
     block = fingerprint_block(report)
@@ -98,11 +101,7 @@ def iter_render(report: Report, options: RenderOptions) -> Iterator[str]:
     if report.comparison is not None and not report.comparison.is_empty:
         yield from _comparison(report)
     if not report.diff.is_empty:
-        yield f"<h2>Changes ({report.diff.total_objects} objects)</h2>\n"
-        for entity_type, changes in report.diff.by_entity_type():
-            yield f"<h3>{h(entity_type)} ({len(changes)})</h3>\n"
-            for change in changes:
-                yield _object(change, options)
+        yield from _changes(report.diff, options)
     if report.apply is not None:
         yield from _apply(report, options)
     yield (
@@ -111,14 +110,51 @@ def iter_render(report: Report, options: RenderOptions) -> Iterator[str]:
     )
 
 
+def _full_report_note(shown: int, total: int, options: RenderOptions) -> str:
+    """The pointer to the full report when the page shows only the first objects."""
+    full = options.full_report
+    if full and not full.endswith(".html"):
+        where = f"the full report <code>{h(full)}</code>"
+    else:
+        where = "the JSON report (<code>--format json</code>), which holds every object"
+    return (
+        f'<p class="warn">Showing the first {shown:,} of {total:,} objects in detail (the counts '
+        f"above cover them all); see {where}.</p>\n"
+    )
+
+
+def _changes(diff: Diff, options: RenderOptions) -> Iterator[str]:
+    """One collapsible table per object, for the first `options.html_max_objects` objects."""
+    limit = options.html_max_objects
+    total = diff.total_objects
+    shown = total if limit is None else min(total, limit)
+    yield f"<h2>Changes ({total} objects)</h2>\n"
+    if shown < total:
+        yield _full_report_note(shown, total, options)
+    left = shown
+    for entity_type, changes in diff.by_entity_type():
+        if left <= 0:
+            break
+        yield f"<h3>{h(entity_type)} ({len(changes)})</h3>\n"
+        for change in changes[:left]:
+            yield _object(change, options)
+        left -= min(left, len(changes))
+        if left <= 0 and len(changes) > 0 and shown < total:
+            yield f"<p><i>&#8230; {total - shown:,} more object(s) in the full report.</i></p>\n"
+
+
 def _overview(report: Report) -> Iterator[str]:
     """Every header row; a named note (sha256, created) gets a row of its own."""
     yield "<h2>Overview</h2>\n<table>\n"
     for row in header_rows(report):
         if row.value:
             inline = [note.value for note in row.notes if not note.short]
-            value = f"{row.value} ({', '.join(inline)})" if inline else row.value
-            yield f"<tr><th>{h(row.label)}</th><td>{h(value)}</td></tr>\n"
+            cell = h(row.value)
+            if row.literal and row.key != ROW_FILE:
+                cell = f'<span class="id">{cell}</span>'
+            if inline:
+                cell += f" ({h(', '.join(inline))})"
+            yield f"<tr><th>{h(row.label)}</th><td>{cell}</td></tr>\n"
         for note in row.notes:
             if note.short:
                 yield f"<tr><th>{h(note.label)}</th><td>{h(note.value)}</td></tr>\n"
@@ -127,51 +163,6 @@ def _overview(report: Report) -> Iterator[str]:
 
 def _actions(diff: Diff) -> list[str]:
     return list(diff.action_totals)
-
-
-def _chart(diff: Diff) -> str:
-    """An inline SVG stacked bar per entity type, segments per action, with a legend."""
-    actions = _actions(diff)
-    label_width, bar_width, row_height = 230, 520, 26
-    largest = max(sum(counts.values()) for counts in diff.counts.values())
-    height = row_height * len(diff.counts) + 10
-    parts = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" role="img" width="{label_width + bar_width + 70}"'
-        f' height="{height}" viewBox="0 0 {label_width + bar_width + 70} {height}">\n'
-        "<title>Changes by entity type and action</title>\n"
-    ]
-    for row, (entity_type, counts) in enumerate(diff.counts.items()):
-        y = 5 + row * row_height
-        parts.append(
-            f'<text x="{label_width - 8}" y="{y + 16}" text-anchor="end" font-size="13" '
-            f'font-family="sans-serif">{h(entity_type)}</text>\n'
-        )
-        x = float(label_width)
-        total = 0
-        for action in actions:
-            count = counts.get(action, 0)
-            if not count:
-                continue
-            total += count
-            width = bar_width * count / largest
-            colour = _COLOURS.get(action, _OTHER_COLOUR)
-            parts.append(
-                f'<rect x="{x:.1f}" y="{y}" width="{width:.1f}" height="{row_height - 6}" '
-                f'fill="{colour}"><title>{h(entity_type)}: {count} {h(action)}</title></rect>\n'
-            )
-            x += width
-        parts.append(
-            f'<text x="{x + 6:.1f}" y="{y + 16}" font-size="13" font-family="sans-serif">'
-            f"{total}</text>\n"
-        )
-    parts.append('</svg>\n<p class="legend">')
-    for action in actions:
-        colour = _COLOURS.get(action, _OTHER_COLOUR)
-        parts.append(
-            f'<span><span class="sw" style="background:{colour}"></span>{h(action)}</span>'
-        )
-    parts.append("</p>\n")
-    return "".join(parts)
 
 
 def _counts_table(diff: Diff) -> Iterator[str]:
@@ -194,7 +185,7 @@ def _guards(report: Report) -> Iterator[str]:
     yield "<h2>Guards</h2>\n<table>\n<tr><th>Guard</th><th>Result</th><th>Details</th></tr>\n"
     for result in report.guards:
         mark = '<span class="ok">ok</span>' if result.ok else '<span class="bad">violated</span>'
-        objects = "".join(f"<br><code>{h(o)}</code>" for o in result.objects)
+        objects = "".join(f'<br><code class="id">{h(o)}</code>' for o in result.objects)
         details = f"{h(result.message)}{objects}"
         yield f"<tr><td>{h(result.name)}</td><td>{mark}</td><td>{details}</td></tr>\n"
     yield "</table>\n"
@@ -207,7 +198,7 @@ def _object(change: ObjectChange, options: RenderOptions) -> str:
     name = f" <b>{h(change.display_name)}</b>" if change.display_name else ""
     parts = [
         f'<details><summary><span class="sym {_action_class(change.action)}">{h(symbol)}</span> '
-        f"{h(change.entity_type)}{name} <code>{h(change.id)}</code> "
+        f'{h(change.entity_type)}{name} <code class="id">{h(change.id)}</code> '
         f"{h(action_verb(change.action))}</summary>\n"
     ]
     if change.failure_message is not None:
@@ -219,24 +210,32 @@ def _object(change: ObjectChange, options: RenderOptions) -> str:
         )
         width = options.max_value_chars * 10 if options.max_value_chars else 0
         for row in change.properties:
-            current = h(format_value(row.current, width))
-            snapshot = h(format_value(row.snapshot, width))
+            items = list_row(row, width)
+            if items is None:
+                current = h(format_value(row.current, width))
+                snapshot = h(format_value(row.snapshot, width))
+                added, removed = row.added or (), row.removed or ()
+            else:
+                current, snapshot = h(items.current), h(items.snapshot)
+                if items.kept:
+                    snapshot += f" ({items.kept} unchanged)"
+                added, removed = items.added, items.removed
             parts.append(
                 f'<tr><td class="sym">{property_symbol(row)}</td><td><code>{h(row.path)}</code>'
                 f'</td><td class="v">{current}</td><td class="v">{snapshot}</td></tr>\n'
             )
-            for item in row.added or ():
+            for item in added:
                 parts.append(
                     '<tr><td class="sym add">+</td><td>&#8627; added item</td><td></td>'
                     f'<td class="v add">{h(format_value(item, width))}</td></tr>\n'
                 )
-            for item in row.removed or ():
+            for item in removed:
                 parts.append(
                     '<tr><td class="sym rem">-</td><td>&#8627; removed item</td>'
                     f'<td class="v rem">{h(format_value(item, width))}</td><td></td></tr>\n'
                 )
         for link in change.links:
-            target = h(link.target_id)
+            target = f'<span class="id">{h(link.target_id)}</span>'
             extra = ", ".join(h(x) for x in (link.target_type, link.target_name) if x)
             cell = f'<td class="v">{target}{f" ({extra})" if extra else ""}</td>'
             note = "" if link.recovered else " (not recovered)"
@@ -271,9 +270,15 @@ def _comparison(report: Report) -> Iterator[str]:
 def _apply(report: Report, options: RenderOptions) -> Iterator[str]:
     apply = report.apply
     assert apply is not None
-    yield f"<h2>Recovery job <code>{h(apply.job_id)}</code>: {h(apply.status)}</h2>\n<ul>\n"
+    job = f'<code class="id">{h(apply.job_id)}</code>'
+    yield f"<h2>Recovery job {job}: {h(apply.status)}</h2>\n<ul>\n"
     for value, what in apply_counts(apply):
         yield f"<li>{value} {plural(what)}</li>\n"
     yield "</ul>\n"
-    for change in apply.failed_changes:
+    limit = options.html_max_objects
+    failed = apply.failed_changes if limit is None else apply.failed_changes[:limit]
+    for change in failed:
         yield _object(change, options)
+    if len(failed) < len(apply.failed_changes):
+        more = len(apply.failed_changes) - len(failed)
+        yield f"<p><i>&#8230; {more:,} more failed change(s) in the full report.</i></p>\n"

@@ -29,6 +29,7 @@ from entra_recovery.report.options import RenderOptions
 from entra_recovery.report.text import action_symbol
 from entra_recovery.report.text import clean
 from entra_recovery.report.text import format_value
+from entra_recovery.report.text import list_row
 from entra_recovery.report.text import property_symbol
 from entra_recovery.report.text import summary_line
 from entra_recovery.report.text import totals_line
@@ -94,7 +95,7 @@ def iter_render(report: Report, options: RenderOptions) -> Iterator[str]:
                 else "the JSON or HTML report (`--format json` / `--format html`) for all objects"
             )
             yield (
-                f"> [!NOTE]\n> Showing {len(sections)} of {total} objects "
+                f"> **Note:** Showing {len(sections)} of {total} objects "
                 f"to fit a pull-request comment; see {where}.\n\n"
             )
         yield from sections
@@ -106,7 +107,7 @@ def _head(report: Report) -> Iterator[str]:
     yield f"## {title} ({md(str(report.status))})\n\n"
     yield from _header_table(report)
     for message in report.messages:
-        yield f"> [!WARNING]\n> {md(message)}\n\n"
+        yield f"> **Warning:** {md(message)}\n\n"
     yield f"**{md(summary_line(report.diff))}** ({md(totals_line(report.diff))})\n\n"
     yield from _summary_table(report)
     yield from _guards(report)
@@ -216,12 +217,20 @@ def _section(change: ObjectChange, options: RenderOptions) -> str:
 def _rows(change: ObjectChange, options: RenderOptions) -> Iterator[str]:
     width = options.max_value_chars
     for row in change.properties:
-        current = code(format_value(row.current, width))
-        snapshot = code(format_value(row.snapshot, width))
+        items = list_row(row, width)
+        if items is None:
+            current = code(format_value(row.current, width))
+            snapshot = code(format_value(row.snapshot, width))
+            added, removed = row.added or (), row.removed or ()
+        else:
+            current, snapshot = md(items.current), md(items.snapshot)
+            if items.kept:
+                snapshot += f" ({items.kept} unchanged)"
+            added, removed = items.added, items.removed
         yield f"| {property_symbol(row)} | {code(row.path)} | {current} | {snapshot} |\n"
-        for item in row.added or ():
+        for item in added:
             yield f"| + | ↳ added item | | {code(format_value(item, width))} |\n"
-        for item in row.removed or ():
+        for item in removed:
             yield f"| - | ↳ removed item | {code(format_value(item, width))} | |\n"
     for link in change.links:
         target = code(link.target_id)

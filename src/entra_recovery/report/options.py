@@ -18,6 +18,8 @@ if TYPE_CHECKING:
     from entra_recovery.report.document import Report
 
 MARKDOWN_LIMIT: Final = 60_000
+# Objects detailed in an HTML report: a 100,000-object page would be tens of MB.
+HTML_MAX_OBJECTS: Final = 2_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,7 +35,9 @@ class RenderOptions:
         max_value_chars: longer values are cut with "…" in terminal and Markdown (0: never).
         markdown_limit: above this many characters the Markdown report summarises.
         full_report: where the full report lives (file name or URL), named by the Markdown
-            summary when it cuts.
+            and HTML reports when they cut.
+        html_max_objects: the HTML report details at most this many objects (the counts and
+            chart cover all of them) and points to the full report; None: all.
     """
 
     color: bool = False
@@ -42,6 +46,7 @@ class RenderOptions:
     max_value_chars: int = 200
     markdown_limit: int = MARKDOWN_LIMIT
     full_report: str | None = None
+    html_max_objects: int | None = HTML_MAX_OBJECTS
 
 
 DEFAULT_OPTIONS: Final = RenderOptions()

@@ -28,6 +28,7 @@ from entra_recovery.report.text import action_symbol
 from entra_recovery.report.text import action_verb
 from entra_recovery.report.text import clean
 from entra_recovery.report.text import format_value
+from entra_recovery.report.text import list_row
 from entra_recovery.report.text import object_heading
 from entra_recovery.report.text import property_symbol
 from entra_recovery.report.text import quote
@@ -145,12 +146,18 @@ def _rows(change: ObjectChange, options: RenderOptions, paint: _Paint) -> Iterat
     width = options.max_value_chars
     for row in change.properties:
         symbol = property_symbol(row)
-        current = format_value(row.current, width)
-        snapshot = format_value(row.snapshot, width)
-        yield f"{paint(symbol, symbol)} {clean(row.path)}: {current} -> {snapshot}"
-        for item in row.added or ():
+        items = list_row(row, width)
+        if items is None:
+            current = format_value(row.current, width)
+            snapshot = format_value(row.snapshot, width)
+            yield f"{paint(symbol, symbol)} {clean(row.path)}: {current} -> {snapshot}"
+            added, removed = row.added or (), row.removed or ()
+        else:
+            yield f"{paint(symbol, symbol)} {clean(row.path)}: {items.heading}"
+            added, removed = items.added, items.removed
+        for item in added:
             yield "    " + paint("+", f"+ {format_value(item, width)}")
-        for item in row.removed or ():
+        for item in removed:
             yield "    " + paint("-", f"- {format_value(item, width)}")
     for link in change.links:
         symbol = "+" if link.operation == LINK_ADD else "-"

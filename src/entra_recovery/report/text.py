@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import re
+from dataclasses import dataclass
 from typing import Any
 from typing import Final
 
@@ -129,4 +130,64 @@ def totals_line(diff: Diff) -> str:
     return (
         f"{diff.total_objects} object(s), {diff.total_properties} property change(s), "
         f"{diff.total_links} link change(s)"
+    )
+
+
+# A list-valued row whose two values together pass this many characters is shown element by
+# element (`[3 items] -> [2 items]`, then one `+`/`-` line per item), never as two cut blobs.
+INLINE_LIST_CHARS: Final = 80
+
+
+@dataclass(frozen=True, slots=True)
+class ListRow:
+    """
+    A list-valued property shown element by element.
+
+    `current` and `snapshot` describe each side (`[2 items]`, `(absent)`, `null`); `added` are
+    the items the recovery adds, `removed` those it removes; `kept` counts the items both lists
+    share (None when a side is not a list).
+    """
+
+    current: str
+    snapshot: str
+    added: tuple[Any, ...]
+    removed: tuple[Any, ...]
+    kept: int | None
+
+    @property
+    def heading(self) -> str:
+        """`[2 items] -> [1 item], 1 unchanged`."""
+        text = f"{self.current} -> {self.snapshot}"
+        return text if not self.kept else f"{text}, {self.kept} unchanged"
+
+
+def _describe_side(value: Any, max_chars: int) -> str:
+    if isinstance(value, list):
+        return f"[{len(value)} item{'' if len(value) == 1 else 's'}]"
+    return format_value(value, max_chars)
+
+
+def list_row(row: PropertyChange, max_chars: int = 0) -> ListRow | None:
+    """
+    The element-by-element form of a row where a side is a list and the two values do not fit on
+    one line together; None when the row is a scalar one or short enough to show inline.
+    """
+    current, snapshot = row.current, row.snapshot
+    if not isinstance(current, list) and not isinstance(snapshot, list):
+        return None
+    if len(format_value(current)) + len(format_value(snapshot)) <= INLINE_LIST_CHARS:
+        return None
+    if row.added is not None or row.removed is not None:
+        added, removed = row.added or (), row.removed or ()
+    else:
+        added = tuple(snapshot) if isinstance(snapshot, list) else ()
+        removed = tuple(current) if isinstance(current, list) else ()
+    both = isinstance(current, list) and isinstance(snapshot, list)
+    kept = max(0, len(current) - len(removed)) if both else None
+    return ListRow(
+        _describe_side(current, max_chars),
+        _describe_side(snapshot, max_chars),
+        tuple(added),
+        tuple(removed),
+        kept,
     )

@@ -3,24 +3,23 @@ Resolve a plan's targets: the tenant check, the snapshot selector and the scope'
 
 Pure functions over what Graph returned, so they are easy to test and reuse: `check_tenant`
 refuses a token for another tenant before any job is created; `select_snapshot` turns
-`latest` / `id` / `before` into one snapshot, or explains which ones exist; `criteria_for`
+`latest` / `id` / `before` into one snapshot (the pure selection lives in `graph.snapshots`, which
+the parity commands share), or explains which ones exist; `criteria_for`
 maps a plan's scope onto the filtering criteria of the preview and recovery jobs.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import UTC
-from datetime import datetime
 
 from entra_recovery.errors import GateRefused
-from entra_recovery.errors import SnapshotNotFoundError
 from entra_recovery.graph.models import FilteringCriteria
 from entra_recovery.graph.models import Identity
 from entra_recovery.graph.models import Snapshot
+from entra_recovery.graph.snapshots import available_hint as available_hint  # re-exported
+from entra_recovery.graph.snapshots import select_snapshot as graph_select
 from entra_recovery.plan import Scope
 from entra_recovery.plan import SnapshotSelector
-from entra_recovery.timestamps import iso_z
 
 
 def criteria_for(scope: Scope) -> FilteringCriteria:
@@ -48,49 +47,6 @@ def check_tenant(plan_tenant: str, identity: Identity) -> None:
         )
 
 
-def _describe(snapshots: Sequence[Snapshot]) -> list[str]:
-    return [f"{s.id} ({_stamp(s.created)})" for s in sorted(snapshots, key=_created, reverse=True)]
-
-
-def _created(snapshot: Snapshot) -> datetime:
-    return snapshot.created or datetime.min.replace(tzinfo=UTC)
-
-
-def _stamp(moment: datetime | None) -> str:
-    return "unknown time" if moment is None else iso_z(moment)
-
-
-def available_hint(snapshots: Sequence[Snapshot]) -> str:
-    if not snapshots:
-        return "the tenant has no snapshots yet (they are taken daily)"
-    return "available snapshots: " + ", ".join(_describe(snapshots))
-
-
 def select_snapshot(selector: SnapshotSelector, snapshots: Sequence[Snapshot]) -> Snapshot:
-    """The snapshot the selector names, from the list Graph returned."""
-    if not snapshots:
-        raise SnapshotNotFoundError(
-            "the tenant has no snapshots", available=(), hint=available_hint(snapshots)
-        )
-    if selector.id is not None:
-        for snapshot in snapshots:
-            if snapshot.id == selector.id:
-                return snapshot
-        raise SnapshotNotFoundError(
-            f"snapshot {selector.id} does not exist or has expired",
-            available=[s.id for s in snapshots],
-            hint=available_hint(snapshots),
-        )
-    if selector.before is not None:
-        before = selector.before
-        if before.tzinfo is None:
-            before = before.replace(tzinfo=UTC)
-        eligible = [s for s in snapshots if s.created is not None and s.created <= before]
-        if not eligible:
-            raise SnapshotNotFoundError(
-                f"no snapshot was created at or before {_stamp(before)}",
-                available=[s.id for s in snapshots],
-                hint=available_hint(snapshots),
-            )
-        return max(eligible, key=_created)
-    return max(snapshots, key=_created)
+    """The snapshot the selector names, from the list Graph returned (graph.snapshots)."""
+    return graph_select(snapshots, snapshot_id=selector.id, before=selector.before)

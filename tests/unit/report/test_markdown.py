@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import re
+
+import pytest
+
 from entra_recovery.diff import build_diff
 from entra_recovery.report import RenderOptions
 from entra_recovery.report import render
@@ -23,7 +27,7 @@ def test_small_report_shows_every_object() -> None:
     """All objects get a <details> section, no cut-off note."""
     text = render(s.demo_report(), "markdown")
     assert text.count("<details>") == 10
-    assert "[!NOTE]" not in text
+    assert "Showing" not in text
 
 
 def test_big_report_is_cut_and_points_to_the_full_report() -> None:
@@ -53,3 +57,17 @@ def test_mentions_and_markup_are_inert() -> None:
     assert "identity-ops@contoso.com" not in text
     assert "identity-ops&#64;contoso.com" in text
     assert "&lt;script&gt;" in text
+
+
+@pytest.mark.parametrize(
+    "report",
+    [
+        pytest.param(lambda: _big_report(3000), id="cut"),
+        pytest.param(s.refused_report, id="refused"),
+    ],
+)
+def test_no_github_only_syntax(report) -> None:  # type: ignore[no-untyped-def]
+    """Notes and warnings are plain blockquotes with a bold label, not GitHub `[!NOTE]` alerts."""
+    text = render(report(), "markdown")
+    assert "[!" not in text
+    assert re.search(r"^> \*\*(Note|Warning):\*\* ", text, re.MULTILINE)
