@@ -14,26 +14,23 @@ to its function and command.
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import functools
 from collections.abc import AsyncIterator
-from collections.abc import Callable
-from collections.abc import Coroutine
 from collections.abc import Sequence
 from contextlib import aclosing
 from typing import Any
-from typing import ParamSpec
-from typing import TypeVar
 
-from entra_recovery import aio
-from entra_recovery.errors import UsageError
 from entra_recovery.graph.adapter import read_job
-from entra_recovery.graph.client import GraphClient
+from entra_recovery.graph.calls import Json
+from entra_recovery.graph.calls import OnCount
+from entra_recovery.graph.calls import OnPoll
+from entra_recovery.graph.calls import Target
+from entra_recovery.graph.calls import collect
+from entra_recovery.graph.calls import open_target
+from entra_recovery.graph.calls import settle
+from entra_recovery.graph.calls import sync_twin
 from entra_recovery.graph.models import FilteringCriteria
-from entra_recovery.graph.models import Job
 from entra_recovery.graph.models import JobKind
-from entra_recovery.graph.paging import Listing
 from entra_recovery.graph.parameters import build_query
 from entra_recovery.graph.parameters import criteria_from as criteria_from  # public here too
 from entra_recovery.graph.polling import wait_for_job
@@ -42,54 +39,6 @@ from entra_recovery.graph.resources import PREVIEW_JOBS
 from entra_recovery.graph.resources import RECOVERY_JOBS
 from entra_recovery.graph.resources import SNAPSHOTS
 from entra_recovery.graph.resources import Resource
-from entra_recovery.graph.settings import GraphSettings
-
-Json = dict[str, Any]
-Target = GraphSettings | GraphClient
-OnPoll = Callable[[Job, float], None]
-OnCount = Callable[[int], None]
-P = ParamSpec("P")
-R = TypeVar("R")
-
-
-@contextlib.asynccontextmanager
-async def _client(target: Target) -> AsyncIterator[GraphClient]:
-    if isinstance(target, GraphClient):
-        yield target
-        return
-    async with GraphClient(target) as client:
-        yield client
-
-
-def _sync(
-    async_fn: Callable[P, Coroutine[Any, Any, R]],
-) -> Callable[P, R]:
-    """The synchronous twin of an async parity function (one event loop per call)."""
-
-    @functools.wraps(async_fn)
-    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
-        try:
-            asyncio.get_running_loop()
-        except RuntimeError:
-            return aio.run(async_fn(*args, **kwargs))
-        raise UsageError(
-            f"{async_fn.__name__.removesuffix('_async')}() runs its own event loop; "
-            f"inside asyncio (or Jupyter) await {async_fn.__name__}() instead"
-        )
-
-    wrapper.__name__ = async_fn.__name__.removesuffix("_async")
-    wrapper.__qualname__ = wrapper.__name__
-    wrapper.__doc__ = f"Synchronous `{async_fn.__name__}` (runs its own event loop)."
-    return wrapper
-
-
-async def _collect(listing: Listing, on_count: OnCount | None, count: bool) -> list[Json]:
-    """Every item; with `count` (-CountVariable), `on_count` gets how many were listed."""
-    items = await listing.collect()
-    if on_count is not None and count:
-        on_count(listing.count)
-    return items
-
 
 # --- the four collections, driven by resources.RESOURCES ---------------------------------------
 
@@ -104,9 +53,9 @@ async def list_items_async(
 ) -> list[Json]:
     """A resource's cmdlet without an id (`resource.cmdlet`): all pages unless all=False."""
     parameters = build_query(**query)
-    async with _client(target) as client:
+    async with open_target(target) as client:
         listing = client.listing(resource, parameters, snapshot_id=snapshot_id)
-        return await _collect(listing, on_count, parameters.count)
+        return await collect(listing, on_count, parameters.count)
 
 
 async def get_item_async(
@@ -118,7 +67,7 @@ async def get_item_async(
     select: Sequence[str] | None = None,
 ) -> Json:
     """A resource's cmdlet with an id: one item."""
-    async with _client(target) as client:
+    async with open_target(target) as client:
         return await client.get(resource, item_id, snapshot_id=snapshot_id, select=select)
 
 
@@ -126,7 +75,7 @@ async def count_items_async(
     target: Target, resource: Resource[Any], *, snapshot_id: str = "", filter: str | None = None
 ) -> int:
     """A resource's count cmdlet (`resource.count_cmdlet`)."""
-    async with _client(target) as client:
+    async with open_target(target) as client:
         return await client.count(resource, snapshot_id=snapshot_id, filter=filter)
 
 
@@ -176,7 +125,7 @@ async def count_jobs_async(target: Target, *, filter: str | None = None) -> int:
 
 async def cancel_job_async(target: Target, job_id: str) -> str | None:
     """Stop-MgDirectoryRecoveryJob: ask Graph to cancel; returns the `Location` it sent."""
-    async with _client(target) as client:
+    async with open_target(target) as client:
         return await client.cancel_job(job_id)
 
 
@@ -189,7 +138,7 @@ async def wait_job_async(
     on_poll: OnPoll | None = None,
 ) -> Json:
     """Poll a job (tenant-wide route) until it is terminal; return its final JSON."""
-    async with _client(target) as client:
+    async with open_target(target) as client:
         job = await wait_for_job(
             functools.partial(read_job, client, JOBS, job_id),
             interval=interval or client.settings.poll_interval,
@@ -240,11 +189,11 @@ async def create_preview_job_async(
 
     Returns the new job's JSON (read back after creation), or with `wait` the final JSON.
     """
-    async with _client(target) as client:
+    async with open_target(target) as client:
         job_id = await client.create_job(
             JobKind.PREVIEW, snapshot_id, criteria or FilteringCriteria()
         )
-        return await _settle(client, PREVIEW_JOBS, snapshot_id, job_id, wait, timeout, on_poll)
+        return await settle(client, PREVIEW_JOBS, snapshot_id, job_id, wait, timeout, on_poll)
 
 
 async def get_changes_async(
@@ -257,16 +206,16 @@ async def get_changes_async(
 ) -> list[Json]:
     """getChanges (no cmdlet): every change object of a successful preview job, raw."""
     parameters = build_query(**query)
-    async with _client(target) as client:
+    async with open_target(target) as client:
         listing = client.changes(snapshot_id, job_id, parameters)
-        return await _collect(listing, on_count, parameters.count)
+        return await collect(listing, on_count, parameters.count)
 
 
 async def iter_changes_async(
     target: Target, snapshot_id: str, job_id: str, **query: Any
 ) -> AsyncIterator[Json]:
     """getChanges as a stream: change objects as their pages arrive (for JSON Lines)."""
-    async with _client(target) as client:
+    async with open_target(target) as client:
         listing = client.changes(snapshot_id, job_id, build_query(**query))
         async with aclosing(listing.items()) as items:
             async for item in items:
@@ -315,11 +264,11 @@ async def create_recovery_job_async(
     This is the raw operation, like `Invoke-MgGraphRequest -Method POST`. The safe path is
     `entra-recovery plan apply` (fresh preview, fingerprint, guards, confirmation).
     """
-    async with _client(target) as client:
+    async with open_target(target) as client:
         job_id = await client.create_job(
             JobKind.RECOVERY, snapshot_id, criteria or FilteringCriteria()
         )
-        return await _settle(client, RECOVERY_JOBS, snapshot_id, job_id, wait, timeout, on_poll)
+        return await settle(client, RECOVERY_JOBS, snapshot_id, job_id, wait, timeout, on_poll)
 
 
 async def get_failed_changes_async(
@@ -332,61 +281,88 @@ async def get_failed_changes_async(
 ) -> list[Json]:
     """getFailedChanges (no cmdlet): the changes a recovery job could not apply, raw."""
     parameters = build_query(**query)
-    async with _client(target) as client:
+    async with open_target(target) as client:
         listing = client.failed_changes(snapshot_id, job_id, parameters)
-        return await _collect(listing, on_count, parameters.count)
+        return await collect(listing, on_count, parameters.count)
 
 
 async def iter_failed_changes_async(
     target: Target, snapshot_id: str, job_id: str, **query: Any
 ) -> AsyncIterator[Json]:
     """getFailedChanges as a stream: failed change objects as their pages arrive."""
-    async with _client(target) as client:
+    async with open_target(target) as client:
         listing = client.failed_changes(snapshot_id, job_id, build_query(**query))
         async with aclosing(listing.items()) as items:
             async for item in items:
                 yield item
 
 
-async def _settle(
-    client: GraphClient,
-    resource: Resource[Any],
-    snapshot_id: str,
-    job_id: str,
-    wait: bool,
-    timeout: float | None,
-    on_poll: OnPoll | None,
-) -> Json:
-    """Read a just-created job back, or wait for it to finish."""
-    fetch = functools.partial(read_job, client, resource, job_id, snapshot_id=snapshot_id)
-    if not wait:
-        return (await fetch()).raw
-    job = await wait_for_job(
-        fetch,
-        interval=client.settings.poll_interval,
-        timeout=timeout if timeout is not None else client.settings.timeout,
-        on_poll=on_poll,
-    )
-    return job.raw
-
-
 # --- synchronous twins, for plain scripts --------------------------------------------------------
 
-list_snapshots = _sync(list_snapshots_async)
-get_snapshot = _sync(get_snapshot_async)
-count_snapshots = _sync(count_snapshots_async)
-list_jobs = _sync(list_jobs_async)
-get_job = _sync(get_job_async)
-count_jobs = _sync(count_jobs_async)
-cancel_job = _sync(cancel_job_async)
-wait_job = _sync(wait_job_async)
-list_preview_jobs = _sync(list_preview_jobs_async)
-get_preview_job = _sync(get_preview_job_async)
-count_preview_jobs = _sync(count_preview_jobs_async)
-create_preview_job = _sync(create_preview_job_async)
-get_changes = _sync(get_changes_async)
-list_recovery_jobs = _sync(list_recovery_jobs_async)
-get_recovery_job = _sync(get_recovery_job_async)
-count_recovery_jobs = _sync(count_recovery_jobs_async)
-create_recovery_job = _sync(create_recovery_job_async)
-get_failed_changes = _sync(get_failed_changes_async)
+list_snapshots = sync_twin(list_snapshots_async)
+get_snapshot = sync_twin(get_snapshot_async)
+count_snapshots = sync_twin(count_snapshots_async)
+list_jobs = sync_twin(list_jobs_async)
+get_job = sync_twin(get_job_async)
+count_jobs = sync_twin(count_jobs_async)
+cancel_job = sync_twin(cancel_job_async)
+wait_job = sync_twin(wait_job_async)
+list_preview_jobs = sync_twin(list_preview_jobs_async)
+get_preview_job = sync_twin(get_preview_job_async)
+count_preview_jobs = sync_twin(count_preview_jobs_async)
+create_preview_job = sync_twin(create_preview_job_async)
+get_changes = sync_twin(get_changes_async)
+list_recovery_jobs = sync_twin(list_recovery_jobs_async)
+get_recovery_job = sync_twin(get_recovery_job_async)
+count_recovery_jobs = sync_twin(count_recovery_jobs_async)
+create_recovery_job = sync_twin(create_recovery_job_async)
+get_failed_changes = sync_twin(get_failed_changes_async)
+
+__all__ = [
+    "Json",
+    "OnCount",
+    "OnPoll",
+    "Target",
+    "cancel_job",
+    "cancel_job_async",
+    "count_items_async",
+    "count_jobs",
+    "count_jobs_async",
+    "count_preview_jobs",
+    "count_preview_jobs_async",
+    "count_recovery_jobs",
+    "count_recovery_jobs_async",
+    "count_snapshots",
+    "count_snapshots_async",
+    "create_preview_job",
+    "create_preview_job_async",
+    "create_recovery_job",
+    "create_recovery_job_async",
+    "criteria_from",
+    "get_changes",
+    "get_changes_async",
+    "get_failed_changes",
+    "get_failed_changes_async",
+    "get_item_async",
+    "get_job",
+    "get_job_async",
+    "get_preview_job",
+    "get_preview_job_async",
+    "get_recovery_job",
+    "get_recovery_job_async",
+    "get_snapshot",
+    "get_snapshot_async",
+    "iter_changes_async",
+    "iter_failed_changes_async",
+    "list_items_async",
+    "list_jobs",
+    "list_jobs_async",
+    "list_preview_jobs",
+    "list_preview_jobs_async",
+    "list_recovery_jobs",
+    "list_recovery_jobs_async",
+    "list_snapshots",
+    "list_snapshots_async",
+    "wait_job",
+    "wait_job_async",
+]
