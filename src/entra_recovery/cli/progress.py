@@ -27,15 +27,14 @@ _ACTIVE: list[TerminalProgress] = []
 
 @contextlib.contextmanager
 def paused_displays() -> Iterator[None]:
-    """Stop every live display (erasing its line) for the block, e.g. around a prompt."""
+    """Stop every live display (erasing its line) for the block, e.g. around a prompt; they
+    resume after it, unless it raised (a refusal ends the run: nothing more to draw)."""
     paused = [progress for progress in _ACTIVE if progress.live]
     for progress in paused:
         progress.stop()
-    try:
-        yield
-    finally:
-        for progress in paused:
-            progress.resume()
+    yield
+    for progress in paused:
+        progress.resume()
 
 
 class _Line:
