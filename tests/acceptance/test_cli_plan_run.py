@@ -348,7 +348,8 @@ def test_ctrl_c_during_recovery_explains_and_resume_finishes(
     record = next(r for r in runs if r["command"] == "apply")
     assert (record["status"], record["exit_code"]) == ("interrupted", 130)
     job_id = record["recovery_job_id"]
-    assert f"Recovery job {job_id} continues on the service side." in result.stderr
+    assert f"Recovery job {job_id} continues on the service side" in result.stderr
+    assert "Traceback" not in result.stderr
     assert f"entra-recovery run resume {record['run_id']}" in result.stderr
     assert f"entra-recovery job cancel {job_id}" in result.stderr
     shown = run_cli(["run", "show", record["run_id"]], env)

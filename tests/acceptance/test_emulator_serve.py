@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shlex
 import signal
 import subprocess
 import sys
@@ -27,9 +28,12 @@ def _serve(*args: str) -> tuple[subprocess.Popen[str], dict[str, str]]:
     assert process.stdout is not None
     found: dict[str, str] = {}
     for line in process.stdout:
-        key, sep, value = line.strip().partition("=")
-        if sep and key.startswith("ENTRA_RECOVERY_"):
+        words = shlex.split(line)
+        if words and words[0] == "export":
+            key, _, value = words[1].partition("=")
             found[key] = value
+        elif line.startswith("ENTRA_RECOVERY_"):
+            found["unexported " + line.strip()] = ""
         if "ENTRA_RECOVERY_ACCESS_TOKEN" in found:
             break
     return process, found
@@ -107,3 +111,33 @@ def test_serve_refuses_an_unknown_scenario() -> None:
     assert "unknown scenario 'nope'" in result.stderr
     bad = run_cli(["emulator", "serve", "--scenario-param", "size"])
     assert bad.code != 0 and "KEY=VALUE" in bad.stderr
+
+
+def test_serve_prints_lines_a_shell_can_paste(tmp_path: Path) -> None:
+    """The printed settings are `export` lines: pasted into bash they reach the CLI (a bare
+    `VAR=value` line would leave it pointing at real Graph); `--env-format pwsh` prints `$env:`."""
+    process, found = _serve()
+    try:
+        assert set(found) == {"ENTRA_RECOVERY_GRAPH_URL", "ENTRA_RECOVERY_ACCESS_TOKEN"}
+        script = "\n".join(f"export {k}={shlex.quote(v)}" for k, v in found.items())
+        echoed = subprocess.run(
+            ["bash", "-c", script + "\nbash -c 'echo \"$ENTRA_RECOVERY_GRAPH_URL\"'"],
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        assert echoed.stdout.strip() == found["ENTRA_RECOVERY_GRAPH_URL"]
+    finally:
+        _stop(process)
+    pwsh = subprocess.Popen(
+        [sys.executable, "-m", "entra_recovery", "emulator", "serve", "--env-format", "pwsh"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+    )
+    assert pwsh.stdout is not None
+    lines = [pwsh.stdout.readline() for _ in range(3)]
+    _stop(pwsh)
+    assert lines[1].startswith('$env:ENTRA_RECOVERY_GRAPH_URL = "http://127.0.0.1:')
+    assert lines[2].startswith('$env:ENTRA_RECOVERY_ACCESS_TOKEN = "')

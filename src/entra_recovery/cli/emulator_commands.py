@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import shlex
+
 import click
 
 
@@ -13,6 +15,16 @@ def _params(values: tuple[str, ...]) -> dict[str, str]:
             raise click.BadParameter(f"{item!r} is not KEY=VALUE", param_hint="--scenario-param")
         params[key] = value
     return params
+
+
+ENV_FORMATS = ("sh", "pwsh")
+
+
+def env_line(name: str, value: str, env_format: str) -> str:
+    """One line that sets `name` for the commands run after it in the same shell."""
+    if env_format == "pwsh":
+        return f'$env:{name} = "{value}"'
+    return f"export {name}={shlex.quote(value)}"
 
 
 @click.group()
@@ -50,6 +62,13 @@ def emulator() -> None:
     metavar="FILE",
     help="Append a JSON line per request to FILE (tokens are never logged).",
 )
+@click.option(
+    "--env-format",
+    type=click.Choice(ENV_FORMATS),
+    default="sh",
+    show_default=True,
+    help="How to print the environment to paste: sh (bash, zsh: export) or pwsh ($env:).",
+)
 def serve(
     host: str,
     port: int,
@@ -57,6 +76,7 @@ def serve(
     scenario_params: tuple[str, ...],
     state_file: str | None,
     request_log: str | None,
+    env_format: str,
 ) -> None:
     """Serve the emulator until Ctrl-C; prints the base URL and a ready-to-use token."""
     from entra_recovery.emulator.scenario import ScenarioError
@@ -75,12 +95,23 @@ def serve(
     except (ScenarioError, ValueError, OSError) as exc:
         raise click.ClickException(str(exc)) from None
     click.echo(f"Graph emulator ({server.scenario.name}) serving tenant {server.tenant_id}")
-    click.echo(f"ENTRA_RECOVERY_GRAPH_URL={server.url}")
-    click.echo(f"ENTRA_RECOVERY_ACCESS_TOKEN={server.make_token()}")
-    click.echo(
-        f'Try: curl -H "Authorization: Bearer $ENTRA_RECOVERY_ACCESS_TOKEN" '
-        f"{server.url}/v1.0/directory/recovery/snapshots"
-    )
+    env = {
+        "ENTRA_RECOVERY_GRAPH_URL": server.url,
+        "ENTRA_RECOVERY_ACCESS_TOKEN": server.make_token(),
+    }
+    for name, value in env.items():
+        click.echo(env_line(name, value, env_format))
+    if env_format == "pwsh":
+        click.echo(
+            "Try: Invoke-RestMethod -Headers "
+            '@{Authorization = "Bearer $env:ENTRA_RECOVERY_ACCESS_TOKEN"} '
+            f"{server.url}/v1.0/directory/recovery/snapshots"
+        )
+    else:
+        click.echo(
+            f'Try: curl -H "Authorization: Bearer $ENTRA_RECOVERY_ACCESS_TOKEN" '
+            f"{server.url}/v1.0/directory/recovery/snapshots"
+        )
     click.echo("Press Ctrl-C to stop.", err=True)
     try:
         server.serve_forever()

@@ -16,8 +16,11 @@ from typing import TypeVar
 
 import click
 
+from entra_recovery.cli.context import AppContext
 from entra_recovery.constants import ExitCode
+from entra_recovery.errors import NotFoundError
 from entra_recovery.errors import RecoveryError
+from entra_recovery.errors import SnapshotNotFoundError
 from entra_recovery.redaction import redact
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -25,6 +28,27 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 def _echo_error(message: str) -> None:
     click.echo(redact(message), err=True)
+
+
+EMULATOR_FORGETS = (
+    "a bare --emulator starts a fresh demo tenant for each command, so jobs of an earlier "
+    "command are gone; keep them with `--emulator --emulator-state FILE` on every command, or run "
+    "`entra-recovery emulator serve` in another terminal"
+)
+
+
+def _emulator_hint(ctx: click.Context, exc: RecoveryError) -> str | None:
+    """An unknown job under a bare `--emulator`: it was made in another command's tenant."""
+    app = ctx.find_object(AppContext)
+    if (
+        isinstance(exc, NotFoundError)
+        and not isinstance(exc, SnapshotNotFoundError)
+        and app is not None
+        and app.emulator
+        and not app.emulator_state
+    ):
+        return EMULATOR_FORGETS
+    return None
 
 
 def error_handler(func: F) -> F:
@@ -40,8 +64,9 @@ def error_handler(func: F) -> F:
             if show_traceback:
                 raise
             _echo_error(f"Error: {exc}")
-            if exc.hint:
-                _echo_error(f"  hint: {exc.hint}")
+            hint = exc.hint or _emulator_hint(ctx, exc)
+            if hint:
+                _echo_error(f"  hint: {hint}")
             ctx.exit(int(exc.exit_code))
         except KeyboardInterrupt:
             _echo_error("Interrupted.")

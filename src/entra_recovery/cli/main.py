@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import click
 
+from entra_recovery.cli.completion_commands import completion
 from entra_recovery.cli.context import AppContext
 from entra_recovery.cli.emulator_commands import emulator
 from entra_recovery.cli.graph_commands import GRAPH_GROUPS
@@ -146,6 +147,7 @@ plan.add_command(apply_command)
 cli.add_command(plan)
 cli.add_command(run)
 cli.add_command(emulator)
+cli.add_command(completion)
 for _group in GRAPH_GROUPS:
     cli.add_command(_group)
 

@@ -8,6 +8,7 @@ chunk by chunk) and never renders anything itself.
 from __future__ import annotations
 
 import os
+import shlex
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -17,6 +18,7 @@ import click
 
 from entra_recovery.cli.gcpause import paused_gc
 from entra_recovery.constants import ExitCode
+from entra_recovery.constants import PlanMode
 from entra_recovery.errors import UsageError
 from entra_recovery.plan import Plan
 from entra_recovery.redaction import redact_known
@@ -24,6 +26,7 @@ from entra_recovery.report import RENDERERS
 from entra_recovery.report import RenderOptions
 from entra_recovery.report import Report
 from entra_recovery.runner.results import ApplyResult
+from entra_recovery.runner.results import Preview
 
 TERMINAL = "terminal"
 _LIMITS = {0: (50, 25), 1: (1000, 200)}  # verbosity -> (max objects, max rows per object)
@@ -178,3 +181,21 @@ def echo_apply_summary(result: ApplyResult) -> int:
             f"{change.failure_message or 'failed'}"
         )
     return int(ExitCode.FAILED_CHANGES if result.failed.changes else ExitCode.OK)
+
+
+def echo_next_step(preview: Preview) -> None:
+    """After the preview of a `mode: preview` plan: how to approve it (`plan apply` would refuse
+    it as it stands). A `mode: apply` plan's report already ends with its apply command."""
+    if preview.plan.mode is PlanMode.APPLY:
+        return
+    click.echo(
+        f"To recover this change set, approve it in the plan ({preview.plan.path}) in a reviewed "
+        "commit:\n"
+        "  mode: apply\n"
+        "  metadata:\n"
+        "    change: <your change reference>\n"
+        "  approval:\n"
+        f"    fingerprint: {preview.fingerprint}\n"
+        f"then run: entra-recovery plan apply {shlex.quote(preview.plan.path)}",
+        err=True,
+    )

@@ -15,15 +15,19 @@ from pathlib import Path
 import click
 
 from entra_recovery import aio
+from entra_recovery.cli.confirm import make_confirmer
 from entra_recovery.cli.context import AppContext
 from entra_recovery.cli.gcpause import paused_gc
 from entra_recovery.cli.handler import error_handler
+from entra_recovery.cli.interrupts import explain_apply_interrupt
+from entra_recovery.cli.interrupts import explain_preview_interrupt
 from entra_recovery.cli.options import DURATION
 from entra_recovery.cli.options import app_context
 from entra_recovery.cli.options import yes_option
 from entra_recovery.cli.output import ReportWriter
 from entra_recovery.cli.output import color_enabled
 from entra_recovery.cli.output import echo_apply_summary
+from entra_recovery.cli.output import echo_next_step
 from entra_recovery.cli.progress import TerminalProgress
 from entra_recovery.cli.runtime import build_recorder
 from entra_recovery.cli.runtime import open_runner
@@ -31,7 +35,6 @@ from entra_recovery.constants import SCOPE_PREVIEW
 from entra_recovery.constants import SCOPE_READ
 from entra_recovery.constants import SCOPE_RECOVERY
 from entra_recovery.constants import ExitCode
-from entra_recovery.errors import ApplyNotApproved
 from entra_recovery.errors import GateRefused
 from entra_recovery.errors import PlanError
 from entra_recovery.errors import RecoveryError
@@ -40,10 +43,8 @@ from entra_recovery.plan import load_plan
 from entra_recovery.plan.loader import expand_paths
 from entra_recovery.report import RENDERERS
 from entra_recovery.runner.bookkeeping import RunRecorder
-from entra_recovery.runner.journal import RunRecord
 from entra_recovery.runner.reporting import build_report
 from entra_recovery.runner.results import ApplyResult
-from entra_recovery.runner.results import Preview
 from entra_recovery.runner.runner import Confirm
 
 FORMAT_NAMES = tuple(RENDERERS)
@@ -117,14 +118,20 @@ def preview_command(
         verbose=verbose,
         several=len(plans) > 1,
     )
-    with paused_gc():  # see gcpause: one big acyclic graph, built once, then written out
-        return aio.run(_preview_all(app, plans, writer, wait_for_slot, timeout))
+    recorder = build_recorder(app)
+    try:
+        with paused_gc():  # see gcpause: one big acyclic graph, built once, then written out
+            return aio.run(_preview_all(app, plans, writer, recorder, wait_for_slot, timeout))
+    except KeyboardInterrupt:
+        explain_preview_interrupt(recorder.last_record)
+        return int(ExitCode.INTERRUPTED)
 
 
 async def _preview_all(
     app: AppContext,
     plans: Sequence[str],
     writer: ReportWriter,
+    recorder: RunRecorder,
     wait_for_slot: float | None,
     timeout: float | None,
 ) -> int:
@@ -137,6 +144,7 @@ async def _preview_all(
         wait_for_slot=wait_for_slot,
         timeout=timeout,
         share_previews=True,
+        recorder=recorder,
     ) as runner:
         for path, plan_or_error in loaded:
             try:
@@ -155,6 +163,7 @@ async def _preview_all(
             writer.write(plan, build_report(result))
             if result.has_changes:
                 worst = ExitCode.CHANGES
+                echo_next_step(result)
     writer.finish()
     if failures:
         return int(ExitCode.ERROR)
@@ -238,7 +247,7 @@ def apply_command(
         verbose=verbose,
         several=False,
     )
-    confirm = _confirmer(writer, plan, yes=yes, interactive=sys.stdin.isatty())
+    confirm = make_confirmer(writer, plan, yes=yes, interactive=sys.stdin.isatty())
     recorder = build_recorder(app)
     run = _apply(app, plan, confirm, recorder, fingerprint, approved_report, wait_for_slot, timeout)
     try:
@@ -249,31 +258,9 @@ def apply_command(
             click.echo(f"  {line}", err=True)
         raise
     except KeyboardInterrupt:
-        _explain_interrupt(recorder.last_record)
+        explain_apply_interrupt(recorder.last_record)
         return int(ExitCode.INTERRUPTED)
     return _finish_apply(writer, plan, result)
-
-
-def _confirmer(writer: ReportWriter, plan: Plan, *, yes: bool, interactive: bool) -> Confirm:
-    """The last gate: show the diff, then `--yes`, a prompt, or a refusal when nobody can answer."""
-
-    def confirm(preview: Preview) -> bool:
-        writer.show_terminal(build_report(preview))
-        if yes:
-            return True
-        if not interactive:
-            raise ApplyNotApproved(
-                "confirmation needed, but this run is not interactive",
-                hint="pass --yes for an unattended apply",
-            )
-        return click.confirm(
-            f"Recover {len(preview.diff.changes)} object(s) in tenant {plan.tenant} from snapshot "
-            f"{preview.snapshot.id}? This writes to the directory and cannot be undone",
-            default=False,
-            err=True,
-        )
-
-    return confirm
 
 
 async def _apply(
@@ -305,27 +292,3 @@ def _finish_apply(writer: ReportWriter, plan: Plan, result: ApplyResult) -> int:
     if result.job is not None and (writer.output is not None or writer.output_dir is not None):
         writer.write(plan, build_report(result.preview, result))
     return echo_apply_summary(result)
-
-
-def _explain_interrupt(record: RunRecord | None) -> None:
-    """What Ctrl-C left behind, from the run's journal: a job to follow, or nothing recovered."""
-    if record is None:
-        click.echo("Interrupted.", err=True)
-        return
-    if record.recovery_job_id:
-        click.echo(
-            f"Interrupted. Recovery job {record.recovery_job_id} continues on the service side.\n"
-            f"  follow it:  entra-recovery run resume {record.run_id}\n"
-            f"  cancel it:  entra-recovery job cancel {record.recovery_job_id}",
-            err=True,
-        )
-    elif record.recovery_intent_at:
-        click.echo(
-            "Interrupted while requesting the recovery job; it may have been created.\n"
-            f"  check and follow it:  entra-recovery run resume {record.run_id}",
-            err=True,
-        )
-    else:
-        click.echo(
-            "Interrupted before any recovery job was requested; nothing was recovered.", err=True
-        )

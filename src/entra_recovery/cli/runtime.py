@@ -17,9 +17,14 @@ from entra_recovery.runner.bookkeeping import RunRecorder
 from entra_recovery.runner.runner import PlanRunner
 from entra_recovery.runner.statedir import default_state_dir
 
+EMULATOR_FOLDER = "emulator"
+
 
 def state_dir_of(app: AppContext) -> Path:
-    return Path(app.state_dir).expanduser() if app.state_dir else default_state_dir()
+    """The state directory; `--emulator` runs keep theirs apart (`<state dir>/emulator/`), so the
+    demo tenant's journals and audit lines never mix with a real tenant's."""
+    base = Path(app.state_dir).expanduser() if app.state_dir else default_state_dir()
+    return base / EMULATOR_FOLDER if app.emulator else base
 
 
 @contextlib.asynccontextmanager
@@ -47,10 +52,10 @@ async def open_runner(
             job_timeout=timeout,
             wait_for_slot=wait_for_slot,
             share_previews=share_previews,
-            recorder=recorder,
+            recorder=recorder or build_recorder(app),
         )
 
 
 def build_recorder(app: AppContext) -> RunRecorder:
     """The journals and audit log of the state directory, held by the command itself."""
-    return RunRecorder(state_dir_of(app))
+    return RunRecorder(state_dir_of(app), graph_url=app.graph_settings().graph_url)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import shlex
 import sys
 
 from entra_recovery.emulator.scenario import ScenarioError
@@ -36,8 +37,8 @@ def main(argv: list[str] | None = None) -> int:
     except (ScenarioError, ValueError, OSError) as exc:
         sys.stderr.write(f"error: {exc}\n")
         return 1
-    sys.stdout.write(f"ENTRA_RECOVERY_GRAPH_URL={server.url}\n")
-    sys.stdout.write(f"ENTRA_RECOVERY_ACCESS_TOKEN={server.make_token()}\n")
+    sys.stdout.write(f"export ENTRA_RECOVERY_GRAPH_URL={shlex.quote(server.url)}\n")
+    sys.stdout.write(f"export ENTRA_RECOVERY_ACCESS_TOKEN={shlex.quote(server.make_token())}\n")
     sys.stdout.flush()
     try:
         server.serve_forever()

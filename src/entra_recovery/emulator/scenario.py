@@ -42,6 +42,7 @@ _KEYS = {
     "extends",
     "generator",
     "params",
+    "clock",
 }
 
 
@@ -66,6 +67,7 @@ class Scenario:
     job_rules: JobRules
     generator: str | None = None
     params: dict[str, Any] = field(default_factory=dict)
+    clock: float | None = None  # time base (epoch seconds) the history is seeded against
 
 
 def bundled_names() -> list[str]:
@@ -177,7 +179,25 @@ def load_scenario(name_or_file: str, params: dict[str, Any] | None = None) -> Sc
         ),
         generator=data.get("generator"),
         params=merged,
+        clock=_clock(name_or_file, data.get("clock")),
     )
+
+
+def _clock(name_or_file: str, value: Any) -> float | None:
+    """`clock:` is the scenario's time base: its history is seeded against the latest instant
+    that is this base plus whole days, so a day's runs give the same fingerprints."""
+    if value is None:
+        return None
+    if isinstance(value, str):
+        try:
+            value = datetime.fromisoformat(value.replace("Z", "+00:00"))
+        except ValueError:
+            raise ScenarioError(
+                f"scenario {name_or_file}: clock: {value!r} is not a date"
+            ) from None
+    if not isinstance(value, datetime) or value.tzinfo is None:
+        raise ScenarioError(f"scenario {name_or_file}: clock: needs a date, time and time zone")
+    return value.astimezone(UTC).timestamp()
 
 
 def newest_snapshot(now: float) -> float:

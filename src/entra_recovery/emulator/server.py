@@ -10,6 +10,8 @@ scenario (or the `state_file` when it exists) and pins the clock when `now` is g
 from __future__ import annotations
 
 import json
+import math
+import sys
 import threading
 import time
 import uuid
@@ -35,6 +37,7 @@ from entra_recovery.emulator.jobs import PHASES
 from entra_recovery.emulator.jobs import JobRules
 from entra_recovery.emulator.jobs import JobStore
 from entra_recovery.emulator.requestlog import RequestLog
+from entra_recovery.emulator.scenario import DAY
 from entra_recovery.emulator.scenario import load_scenario
 from entra_recovery.emulator.seeding import build_tenant
 from entra_recovery.emulator.state import TenantState
@@ -109,6 +112,22 @@ class _Handler(BaseHTTPRequestHandler):
     do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = do_HEAD = _serve
 
 
+class _QuietServer(ThreadingHTTPServer):
+    """Never a traceback on the CLI's terminal: a client that went away (Ctrl-C, a closed
+    connection) is normal, anything else is one line on stderr."""
+
+    daemon_threads = True
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        kind, exc, _ = sys.exc_info()
+        if kind is None or issubclass(kind, (ConnectionError, TimeoutError, KeyboardInterrupt)):
+            return
+        print(
+            f"emulator: request from {client_address} failed: {kind.__name__}: {exc}",
+            file=sys.stderr,
+        )
+
+
 class EmulatorServer:
     """The Graph emulator; `start()` serves in a background thread until `stop()`."""
 
@@ -137,7 +156,7 @@ class EmulatorServer:
             except (OSError, ValueError) as exc:
                 raise ValueError(f"cannot load emulator state file {path}: {exc}") from None
         else:
-            build_tenant(self.scenario, self.state, self._clock())
+            build_tenant(self.scenario, self.state, self._seeding_time())
         self.state.state_file = path
         if path is not None and not path.exists():
             self.state.save()
@@ -172,6 +191,17 @@ class EmulatorServer:
     def _clock(self) -> float:
         return self._pinned if self._pinned is not None else time.time()
 
+    def _seeding_time(self) -> float:
+        """The "now" the history is seeded against: a scenario with a `clock:` time base is
+        seeded at the latest instant that is that base plus whole days, so the same day's runs
+        get the same history, snapshot ids and fingerprints (the service clock itself stays the
+        real one: the tool matches the jobs it creates by their times)."""
+        now = self._clock()
+        base = self.scenario.clock
+        if self._pinned is not None or base is None:
+            return now
+        return base + math.floor((now - base) / DAY) * DAY
+
     # -- public interface ----------------------------------------------------------------------
 
     @property
@@ -201,8 +231,7 @@ class EmulatorServer:
         if self._httpd is not None:
             return self
         handler = type("Handler", (_Handler,), {"emulator": self})
-        self._httpd = ThreadingHTTPServer((self.host, self.port), handler)
-        self._httpd.daemon_threads = True
+        self._httpd = _QuietServer((self.host, self.port), handler)
         self.port = int(self._httpd.server_address[1])
         self._thread = threading.Thread(
             target=self._httpd.serve_forever,

@@ -62,9 +62,13 @@ def plan_validator() -> Draft202012Validator:
 
 
 def docs_hint(schema: Mapping[str, Any]) -> str | None:
-    """'see docs/plans.md#x' from a description ending in 'See docs/plans.md#x.'."""
+    """Where to read more, from a description ending in 'See docs/plans.md#x.': a command every
+    installed copy has, and the page's place in the entra-recovery repository (an installed user
+    has no docs/ folder of their own)."""
     match = _DOCS_LINK.search(str(schema.get("description", "")))
-    return f"see {match.group(1)}" if match else None
+    if not match:
+        return None
+    return f"see `entra-recovery plan schema` ({match.group(1)} in the entra-recovery repository)"
 
 
 def _suggest(value: Any, choices: Any) -> str | None:

@@ -3,7 +3,9 @@ The audit log: one JSON line per preview and apply, appended and never rewritten
 
 Step in the flow: the end of every run. Who (from the token's claims), when, which plan (path
 and sha256), the fingerprint, approvers, change reference, job ids and the outcome. Never a
-token or a secret: records are built from named fields only.
+token or a secret: records are built from named fields only. `graph_url` names the Graph
+endpoint the run was made against, so a run against the emulator is never mistaken for one
+against a real tenant.
 
 A crash in the middle of an append can leave a torn last line (no newline). The next append
 starts on a fresh line (it writes the missing newline first, in the same write), so a new
@@ -51,6 +53,7 @@ class AuditRecord:
     failed_change_count: int | None = None
     detail: str | None = None
     tool_version: str = VERSION
+    graph_url: str | None = None  # the Graph endpoint the run talked to (the emulator's, ...)
 
 
 @dataclass(frozen=True)

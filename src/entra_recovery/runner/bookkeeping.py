@@ -40,7 +40,15 @@ MAX_ERROR_TEXT = 500
 class RunBook:
     """The journal and audit record of one run of one plan."""
 
-    def __init__(self, journal: RunJournal, audit: AuditLog, plan: Plan, event: AuditEvent) -> None:
+    def __init__(
+        self,
+        journal: RunJournal,
+        audit: AuditLog,
+        plan: Plan,
+        event: AuditEvent,
+        graph_url: str | None = None,
+    ) -> None:
+        self.graph_url = graph_url
         self.journal = journal
         self.audit = audit
         self.plan = plan
@@ -120,6 +128,7 @@ class RunBook:
                 change_count=record.change_count,
                 failed_change_count=record.failed_change_count,
                 detail=detail,
+                graph_url=self.graph_url,
             )
         )
 
@@ -131,8 +140,11 @@ class RunRecorder:
     `last_record` and tell the user whether a recovery job was requested.
     """
 
-    def __init__(self, state_dir: Path, *, clock: Clock = utc_now) -> None:
+    def __init__(
+        self, state_dir: Path, *, clock: Clock = utc_now, graph_url: str | None = None
+    ) -> None:
         self.state_dir = state_dir
+        self.graph_url = graph_url
         self.clock = clock
         self.audit = AuditLog(state_dir)
         self.current: RunBook | None = None
@@ -153,7 +165,7 @@ class RunRecorder:
             tenant=plan.tenant,
             clock=self.clock,
         )
-        return self._opened(RunBook(journal, self.audit, plan, event))
+        return self._opened(RunBook(journal, self.audit, plan, event, self.graph_url))
 
     def load(self, run_id: str) -> RunJournal:
         """The journal of an earlier run, by id or unique id prefix."""
@@ -161,7 +173,7 @@ class RunRecorder:
 
     def reopen(self, journal: RunJournal, plan: Plan) -> RunBook:
         """Continue an earlier run's journal; what ends it is audited as `resume`."""
-        return self._opened(RunBook(journal, self.audit, plan, AuditEvent.RESUME))
+        return self._opened(RunBook(journal, self.audit, plan, AuditEvent.RESUME, self.graph_url))
 
     def _opened(self, book: RunBook) -> RunBook:
         self.current = book

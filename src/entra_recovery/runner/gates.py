@@ -53,6 +53,14 @@ def check_fingerprint(
     """Refuse when the fresh change set is not the one that was reviewed; explain the drift."""
     if preview.fingerprint == approved:
         return
+    if is_placeholder(approved):
+        raise GateRefused(
+            f"the approved fingerprint {approved} is a placeholder, never the fingerprint of a "
+            "real preview; the fresh preview's is " + preview.fingerprint,
+            gate="fingerprint",
+            hint="have the fresh preview reviewed, then put its fingerprint in the plan's "
+            "approval.fingerprint (or pass --fingerprint)",
+        )
     details = store.explain(approved, preview, approved_report)
     raise FingerprintMismatch(
         approved=approved,
@@ -61,6 +69,14 @@ def check_fingerprint(
         hint="review the fresh preview; if it is right, approve its fingerprint "
         f"({preview.fingerprint}) in the plan",
     )
+
+
+def is_placeholder(fingerprint: str) -> bool:
+    """True for a fingerprint of the right shape that no preview gives (`sha256:000...`, any
+    hex digit repeated): a real sha256 digest uses many of the 16 hex digits, a placeholder
+    typed by hand or copied from an example uses one or two."""
+    digest = fingerprint.removeprefix("sha256:").lower()
+    return len(set(digest)) <= 2
 
 
 def evaluate_plan_guards(plan: Plan, diff: Diff) -> tuple[GuardResult, ...]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import shlex
 from datetime import datetime
 
+from entra_recovery.constants import PlanMode
 from entra_recovery.diff import DiffComparison
 from entra_recovery.report import ApplyInfo
 from entra_recovery.report import JobInfo
@@ -20,8 +21,11 @@ from entra_recovery.runner.results import ApplyResult
 from entra_recovery.runner.results import Preview
 
 
-def approve_command(preview: Preview) -> str:
-    """The command line that applies exactly the previewed change set."""
+def approve_command(preview: Preview) -> str | None:
+    """The command line that applies exactly the previewed change set; None for a plan in
+    `mode: preview`, which `plan apply` refuses (the CLI says how to approve it instead)."""
+    if preview.plan.mode is not PlanMode.APPLY:
+        return None
     path = shlex.quote(preview.plan.path)
     return f"entra-recovery plan apply {path} --fingerprint {preview.fingerprint}"
 

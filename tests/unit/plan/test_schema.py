@@ -51,7 +51,7 @@ def test_every_property_is_described_with_a_docs_link(path: str, schema: dict[st
     """Every property (and list item) has a description ending in a docs link."""
     assert schema.get("description"), path
     hint = docs_hint(schema)
-    assert hint is not None and hint.startswith("see docs/plans.md#")
+    assert hint is not None and hint.startswith("see `entra-recovery plan schema` (docs/plans.md#")
 
 
 def test_objects_are_closed() -> None:
