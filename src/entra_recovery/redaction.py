@@ -27,7 +27,8 @@ REDACTED = "[redacted]"
 # Shorter values are not registered: replacing a 4-character "secret" would shred normal text.
 MIN_SECRET_CHARS = 8
 
-_known: frozenset[str] = frozenset()
+# Longest first, so a secret that contains another is removed whole; sorted once, when added.
+_known: tuple[str, ...] = ()
 _lock = threading.Lock()
 
 
@@ -38,7 +39,7 @@ def remember_secret(value: str | None) -> None:
         return
     with _lock:
         if value not in _known:
-            _known = _known | {value}
+            _known = tuple(sorted((*_known, value), key=len, reverse=True))
 
 
 def redact_known(text: str) -> str:
@@ -47,10 +48,7 @@ def redact_known(text: str) -> str:
     For output that is data rather than messages (reports, Graph JSON as sent), where a value
     merely shaped like a secret must stay as it is.
     """
-    if not _known:
-        return text
-    # Longest first, so a secret that contains another is removed whole.
-    for secret in sorted(_known, key=len, reverse=True):
+    for secret in _known:
         if secret in text:
             text = text.replace(secret, REDACTED)
     return text

@@ -31,8 +31,8 @@ from entra_recovery.report.text import action_symbol
 from entra_recovery.report.text import action_verb
 from entra_recovery.report.text import clean
 from entra_recovery.report.text import format_value
-from entra_recovery.report.text import list_row
 from entra_recovery.report.text import property_symbol
+from entra_recovery.report.text import row_view
 from entra_recovery.report.text import summary_line
 from entra_recovery.report.text import totals_line
 
@@ -210,16 +210,11 @@ def _object(change: ObjectChange, options: RenderOptions) -> str:
         )
         width = options.max_value_chars * 10 if options.max_value_chars else 0
         for row in change.properties:
-            items = list_row(row, width)
-            if items is None:
-                current = h(format_value(row.current, width))
-                snapshot = h(format_value(row.snapshot, width))
-                added, removed = row.added or (), row.removed or ()
-            else:
-                current, snapshot = h(items.current), h(items.snapshot)
-                if items.kept:
-                    snapshot += f" ({items.kept} unchanged)"
-                added, removed = items.added, items.removed
+            view = row_view(row, width)
+            current, snapshot = h(view.current), h(view.snapshot)
+            if view.kept:
+                snapshot += f" ({view.kept} unchanged)"
+            added, removed = view.added, view.removed
             parts.append(
                 f'<tr><td class="sym">{property_symbol(row)}</td><td><code>{h(row.path)}</code>'
                 f'</td><td class="v">{current}</td><td class="v">{snapshot}</td></tr>\n'

@@ -29,8 +29,8 @@ from entra_recovery.report.options import RenderOptions
 from entra_recovery.report.text import action_symbol
 from entra_recovery.report.text import clean
 from entra_recovery.report.text import format_value
-from entra_recovery.report.text import list_row
 from entra_recovery.report.text import property_symbol
+from entra_recovery.report.text import row_view
 from entra_recovery.report.text import summary_line
 from entra_recovery.report.text import totals_line
 
@@ -217,20 +217,15 @@ def _section(change: ObjectChange, options: RenderOptions) -> str:
 def _rows(change: ObjectChange, options: RenderOptions) -> Iterator[str]:
     width = options.max_value_chars
     for row in change.properties:
-        items = list_row(row, width)
-        if items is None:
-            current = code(format_value(row.current, width))
-            snapshot = code(format_value(row.snapshot, width))
-            added, removed = row.added or (), row.removed or ()
-        else:
-            current, snapshot = md(items.current), md(items.snapshot)
-            if items.kept:
-                snapshot += f" ({items.kept} unchanged)"
-            added, removed = items.added, items.removed
+        view = row_view(row, width)
+        side = md if view.listed else code  # a description reads as text, a value as code
+        current, snapshot = side(view.current), side(view.snapshot)
+        if view.kept:
+            snapshot += f" ({view.kept} unchanged)"
         yield f"| {property_symbol(row)} | {code(row.path)} | {current} | {snapshot} |\n"
-        for item in added:
+        for item in view.added:
             yield f"| + | ↳ added item | | {code(format_value(item, width))} |\n"
-        for item in removed:
+        for item in view.removed:
             yield f"| - | ↳ removed item | {code(format_value(item, width))} | |\n"
     for link in change.links:
         target = code(link.target_id)

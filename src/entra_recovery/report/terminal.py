@@ -28,10 +28,10 @@ from entra_recovery.report.text import action_symbol
 from entra_recovery.report.text import action_verb
 from entra_recovery.report.text import clean
 from entra_recovery.report.text import format_value
-from entra_recovery.report.text import list_row
 from entra_recovery.report.text import object_heading
 from entra_recovery.report.text import property_symbol
 from entra_recovery.report.text import quote
+from entra_recovery.report.text import row_view
 from entra_recovery.report.text import summary_line
 from entra_recovery.report.text import totals_line
 
@@ -146,18 +146,11 @@ def _rows(change: ObjectChange, options: RenderOptions, paint: _Paint) -> Iterat
     width = options.max_value_chars
     for row in change.properties:
         symbol = property_symbol(row)
-        items = list_row(row, width)
-        if items is None:
-            current = format_value(row.current, width)
-            snapshot = format_value(row.snapshot, width)
-            yield f"{paint(symbol, symbol)} {clean(row.path)}: {current} -> {snapshot}"
-            added, removed = row.added or (), row.removed or ()
-        else:
-            yield f"{paint(symbol, symbol)} {clean(row.path)}: {items.heading}"
-            added, removed = items.added, items.removed
-        for item in added:
+        view = row_view(row, width)
+        yield f"{paint(symbol, symbol)} {clean(row.path)}: {view.heading}"
+        for item in view.added:
             yield "    " + paint("+", f"+ {format_value(item, width)}")
-        for item in removed:
+        for item in view.removed:
             yield "    " + paint("-", f"- {format_value(item, width)}")
     for link in change.links:
         symbol = "+" if link.operation == LINK_ADD else "-"

@@ -139,13 +139,14 @@ INLINE_LIST_CHARS: Final = 80
 
 
 @dataclass(frozen=True, slots=True)
-class ListRow:
+class RowView:
     """
-    A list-valued property shown element by element.
+    What every renderer shows for one property row, before its own escaping.
 
-    `current` and `snapshot` describe each side (`[2 items]`, `(absent)`, `null`); `added` are
-    the items the recovery adds, `removed` those it removes; `kept` counts the items both lists
-    share (None when a side is not a list).
+    `current` and `snapshot` are each side's text: the value itself (`"enabled"`, `(absent)`)
+    or, for a list-valued row too long for one line (`listed`), a description (`[2 items]`);
+    `added` are the items the recovery adds, `removed` those it removes; `kept` counts the items
+    both lists share (None unless `listed` and both sides are lists).
     """
 
     current: str
@@ -153,6 +154,7 @@ class ListRow:
     added: tuple[Any, ...]
     removed: tuple[Any, ...]
     kept: int | None
+    listed: bool
 
     @property
     def heading(self) -> str:
@@ -167,16 +169,24 @@ def _describe_side(value: Any, max_chars: int) -> str:
     return format_value(value, max_chars)
 
 
-def list_row(row: PropertyChange, max_chars: int = 0) -> ListRow | None:
+def row_view(row: PropertyChange, max_chars: int = 0) -> RowView:
     """
-    The element-by-element form of a row where a side is a list and the two values do not fit on
-    one line together; None when the row is a scalar one or short enough to show inline.
+    A row as its values, or, where a side is a list and the two values do not fit on one line
+    together, element by element (`listed`).
     """
     current, snapshot = row.current, row.snapshot
-    if not isinstance(current, list) and not isinstance(snapshot, list):
-        return None
-    if len(format_value(current)) + len(format_value(snapshot)) <= INLINE_LIST_CHARS:
-        return None
+    inline = (not isinstance(current, list) and not isinstance(snapshot, list)) or (
+        len(format_value(current)) + len(format_value(snapshot)) <= INLINE_LIST_CHARS
+    )
+    if inline:
+        return RowView(
+            format_value(current, max_chars),
+            format_value(snapshot, max_chars),
+            tuple(row.added or ()),
+            tuple(row.removed or ()),
+            None,
+            False,
+        )
     if row.added is not None or row.removed is not None:
         added, removed = row.added or (), row.removed or ()
     else:
@@ -184,10 +194,11 @@ def list_row(row: PropertyChange, max_chars: int = 0) -> ListRow | None:
         removed = tuple(current) if isinstance(current, list) else ()
     both = isinstance(current, list) and isinstance(snapshot, list)
     kept = max(0, len(current) - len(removed)) if both else None
-    return ListRow(
+    return RowView(
         _describe_side(current, max_chars),
         _describe_side(snapshot, max_chars),
         tuple(added),
         tuple(removed),
         kept,
+        True,
     )
