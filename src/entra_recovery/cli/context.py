@@ -8,6 +8,7 @@ only when a command calls `graph_settings()` / `graph_client()`.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import os
 from dataclasses import dataclass
 from dataclasses import field
@@ -63,6 +64,15 @@ class AppContext:
                 overrides["poll_interval"] = 0.2
         self._settings = GraphSettings.from_env(**overrides)
         return self._settings
+
+    def settings_for_tenant(self, tenant: str | None) -> GraphSettings:
+        """The settings for work in `tenant` (a plan's): its stored sign-in and authority, unless
+        --tenant-id or ENTRA_RECOVERY_TENANT_ID named one explicitly (then the runner's tenant
+        gate refuses a plan for another tenant)."""
+        settings = self.graph_settings()
+        if tenant is None or settings.tenant_id is not None or self.emulator:
+            return settings
+        return dataclasses.replace(settings, tenant_id=tenant)
 
     def start_emulator(self) -> EmulatorServer:
         """Start the bundled emulator in-process on a free loopback port (once)."""

@@ -280,6 +280,7 @@ async def _apply(
         wait_for_slot=wait_for_slot,
         timeout=timeout,
         recorder=recorder,
+        tenant=plan.tenant,
     ) as runner:
         with TerminalProgress.for_stderr(quiet=app.quiet, label=plan.name) as progress:
             runner.events = progress

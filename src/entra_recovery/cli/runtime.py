@@ -36,14 +36,17 @@ async def open_runner(
     timeout: float | None = None,
     share_previews: bool = False,
     recorder: RunRecorder | None = None,
+    tenant: str | None = None,
 ) -> AsyncIterator[PlanRunner]:
     """A `PlanRunner` over a Graph client that is closed when the block ends.
 
-    Pass `recorder` (built with `build_recorder`) to read the last run after an interruption.
+    `tenant` (the plans' tenant) picks the stored sign-in and the authority (see
+    `AppContext.settings_for_tenant`). Pass `recorder` (built with `build_recorder`) to read
+    the last run after an interruption.
     """
     from entra_recovery.graph.client import open_client
 
-    settings = app.graph_settings()
+    settings = app.settings_for_tenant(tenant)
     async with open_client(settings, permissions=permissions) as graph:
         yield PlanRunner(
             graph,
