@@ -47,7 +47,7 @@ from entra_recovery.results import ApplyResult
 from entra_recovery.results import Preview
 from entra_recovery.runner import results as runner_results
 from entra_recovery.runner.runner import PlanRunner
-from entra_recovery.runner.statedir import default_state_dir
+from entra_recovery.statedir import default_state_dir
 
 T = TypeVar("T")
 

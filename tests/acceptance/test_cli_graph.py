@@ -528,46 +528,65 @@ def _sign_in_error(emulator: Any, *options: str, **extra: str) -> Any:
 @pytest.mark.parametrize(
     ("content", "reason"),
     [
-        (b"{not json", "is not a saved sign-in: Expecting property name"),
-        (b'{"version": "1.0"}', "is not a saved sign-in: missing 'authority'"),
-        (b"[]", "is not a saved sign-in"),
-        (b"\xff\xfe\x00 not text", "not UTF-8 text"),
+        (b"{not json", "is not a stored sign-in (JSONDecodeError"),
+        (b'{"version": 1}', "is not a stored sign-in (KeyError: 'record')"),
+        (b"[]", "is not a stored sign-in (TypeError"),
+        (b"\xff\xfe\x00 not text", "is not a stored sign-in (UnicodeDecodeError"),
     ],
 )
-def test_corrupt_auth_record_is_a_clear_auth_error(
+def test_corrupt_stored_sign_in_is_a_clear_auth_error(
     emulator: Any, tmp_path: Path, content: bytes, reason: str
 ) -> None:
-    """A corrupt ENTRA_RECOVERY_AUTH_RECORD file names itself and says how to recover."""
-    record = tmp_path / "record.json"
-    record.write_bytes(content)
+    """A damaged file among the stored sign-ins names itself and says how to recover."""
+    stored = tmp_path / "signins" / f"{TENANT}.json"
+    stored.parent.mkdir()
+    stored.write_bytes(content)
     result = _sign_in_error(
-        emulator, "--auth", "device-code", ENTRA_RECOVERY_AUTH_RECORD=str(record)
+        emulator, "--state-dir", str(tmp_path), "--auth", "device-code", "--tenant-id", TENANT
     )
     assert result.code == 1
     assert result.stderr.startswith("Error: ")
-    assert str(record) in result.stderr and "ENTRA_RECOVERY_AUTH_RECORD" in result.stderr
-    assert reason in result.stderr
-    assert "hint: delete" in result.stderr
+    assert str(stored) in result.stderr and reason in result.stderr
+    assert f"hint: run `entra-recovery logout --tenant-id {TENANT}` or delete" in result.stderr
 
 
-def test_unreadable_auth_record_is_a_clear_auth_error(emulator: Any, tmp_path: Path) -> None:
-    """An auth record path that cannot be read (here: a folder) is an error, not a sign-in."""
-    result = _sign_in_error(emulator, "--auth", "browser", ENTRA_RECOVERY_AUTH_RECORD=str(tmp_path))
+def test_unreadable_stored_sign_in_is_a_clear_auth_error(emulator: Any, tmp_path: Path) -> None:
+    """A stored sign-in that cannot be read (here: a folder) is an error, not a sign-in."""
+    (tmp_path / "signins" / f"{TENANT}.json").mkdir(parents=True)
+    result = _sign_in_error(emulator, "--state-dir", str(tmp_path), "--auth", "browser")
     assert result.code == 1
-    assert f"cannot read the saved sign-in {tmp_path}" in result.stderr
+    assert f"cannot read the stored sign-in {tmp_path}" in result.stderr
     assert "hint: " in result.stderr
 
 
-def test_bad_sign_in_options_are_a_clear_auth_error(
-    emulator: Any, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """azure-identity refusing an option (a malformed tenant id) becomes a GraphAuthError."""
-    monkeypatch.setattr("entra_recovery.graph.auth._build_azure_credential", REAL_AZURE_CREDENTIAL)
-    result = _sign_in_error(emulator, "--auth", "device-code", "--tenant-id", "not a tenant!")
+def test_the_retired_auth_record_variable_names_its_replacement(emulator: Any) -> None:
+    """ENTRA_RECOVERY_AUTH_RECORD is refused with the command that replaced it (exit 64)."""
+    result = _sign_in_error(emulator, ENTRA_RECOVERY_AUTH_RECORD="/tmp/record.json")
+    assert result.code == 64
+    assert "ENTRA_RECOVERY_AUTH_RECORD is no longer read" in result.stderr
+    assert "entra-recovery login --tenant-id" in result.stderr
+
+
+def test_a_malformed_tenant_is_a_clear_auth_error(emulator: Any, tmp_path: Path) -> None:
+    """A tenant that cannot be an id or a domain is refused before anything else."""
+    result = _sign_in_error(
+        emulator, "--state-dir", str(tmp_path), "--auth", "device-code", "--tenant-id", "../x"
+    )
     assert result.code == 1
-    assert "could not set up the device-code sign-in" in result.stderr
-    assert "Invalid tenant ID" in result.stderr
-    assert "--tenant-id" in result.stderr
+    assert "'../x' is not a tenant id or domain" in result.stderr
+
+
+def test_no_sign_in_and_no_terminal_fails_at_once_naming_login(
+    emulator: Any, tmp_path: Path
+) -> None:
+    """auto with no token and no stored sign-in, in a run nobody watches: exit 1, the command."""
+    for options in ([], ["--auth", "browser"], ["--auth", "device-code"]):
+        result = _sign_in_error(
+            emulator, "--state-dir", str(tmp_path), "--tenant-id", TENANT, *options
+        )
+        assert result.code == 1, options
+        assert f"not signed in for tenant {TENANT}" in result.stderr
+        assert f"run `entra-recovery login --tenant-id {TENANT}`" in result.stderr
 
 
 def test_snapshot_selectors_latest_and_before(emulator: Any) -> None:

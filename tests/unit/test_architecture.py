@@ -19,7 +19,7 @@ ARCHITECTURE = Path(__file__).parents[2] / "docs" / "architecture.md"
 
 # The base modules: plain helpers every layer may use; they import no layer themselves.
 BASE = frozenset(
-    {"aio", "constants", "errors", "jsoncodec", "redaction", "resources", "timestamps"}
+    {"aio", "constants", "errors", "jsoncodec", "redaction", "resources", "statedir", "timestamps"}
 )
 
 # Which layers each package may import (besides itself and BASE), as docs/architecture.md says.

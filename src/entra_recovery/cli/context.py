@@ -10,15 +10,23 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import os
+import sys
 from dataclasses import dataclass
 from dataclasses import field
+from pathlib import Path
 from typing import TYPE_CHECKING
 from typing import Any
 
 from entra_recovery.graph.settings import GraphSettings
+from entra_recovery.statedir import default_state_dir
 
 if TYPE_CHECKING:
     from entra_recovery.emulator.server import EmulatorServer
+
+
+def person_at_terminal() -> bool:
+    """True when someone can answer a sign-in prompt: stdin and stderr are terminals."""
+    return sys.stdin.isatty() and sys.stderr.isatty()
 
 
 @dataclass
@@ -54,6 +62,8 @@ class AppContext:
             "auth_method": self.auth_method,
             "tenant_id": self.tenant_id,
             "client_id": self.client_id,
+            "interactive": person_at_terminal(),
+            "signin_dir": self.base_state_dir() / "signins",
         }
         if self.emulator:
             server = self.start_emulator()
@@ -64,6 +74,10 @@ class AppContext:
                 overrides["poll_interval"] = 0.2
         self._settings = GraphSettings.from_env(**overrides)
         return self._settings
+
+    def base_state_dir(self) -> Path:
+        """--state-dir, else ENTRA_RECOVERY_STATE_DIR, else the user's default."""
+        return Path(self.state_dir).expanduser() if self.state_dir else default_state_dir()
 
     def settings_for_tenant(self, tenant: str | None) -> GraphSettings:
         """The settings for work in `tenant` (a plan's): its stored sign-in and authority, unless

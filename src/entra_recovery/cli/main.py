@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import click
 
+from entra_recovery.cli.auth_commands import AUTH_COMMANDS
 from entra_recovery.cli.completion_commands import completion
 from entra_recovery.cli.context import AppContext
 from entra_recovery.cli.emulator_commands import emulator
 from entra_recovery.cli.graph_commands import GRAPH_GROUPS
+from entra_recovery.cli.logs import configure_logging
 from entra_recovery.cli.options import SECONDS
 from entra_recovery.cli.plan_commands import plan
 from entra_recovery.cli.plan_run_commands import apply_command
@@ -79,10 +81,22 @@ CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 
     "auth_method",
     type=click.Choice(AUTH_METHODS),
     default=None,
-    help="How to sign in; 'auto' uses ENTRA_RECOVERY_ACCESS_TOKEN when set.",
+    help="How to sign in [env ENTRA_RECOVERY_AUTH; default auto: ENTRA_RECOVERY_ACCESS_TOKEN, "
+    "else the stored sign-in (`login`) for the tenant, else a browser when you are at a "
+    "terminal]. azure-cli only when named: its Graph token lacks the EntraBackup scopes. "
+    "environment, managed-identity and workload-identity sign in as an app: reads only.",
 )
-@click.option("--tenant-id", default=None, help="Tenant for interactive sign-in.")
-@click.option("--client-id", default=None, help="Application (client) id for sign-in.")
+@click.option(
+    "--tenant-id",
+    default=None,
+    help="Tenant to sign in to [env ENTRA_RECOVERY_TENANT_ID; default: the plan's tenant].",
+)
+@click.option(
+    "--client-id",
+    default=None,
+    help="Application (client) id for sign-in [env ENTRA_RECOVERY_CLIENT_ID; default: "
+    "Microsoft Graph PowerShell's].",
+)
 @click.option(
     "--color",
     type=click.Choice(["auto", "always", "never"]),
@@ -99,6 +113,9 @@ CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 
     help="Where run journals and the audit log live [env ENTRA_RECOVERY_STATE_DIR].",
 )
 @click.option("--traceback", is_flag=True, help="Show Python tracebacks (for bug reports).")
+@click.option(
+    "--verbose", is_flag=True, help="Show azure-identity's and MSAL's own log lines on stderr."
+)
 @click.pass_context
 def cli(
     ctx: click.Context,
@@ -116,6 +133,7 @@ def cli(
     quiet: bool,
     state_dir: str | None,
     traceback: bool,
+    verbose: bool,
 ) -> None:
     """Recover Microsoft Entra objects from daily snapshots, the careful way.
 
@@ -140,6 +158,7 @@ def cli(
     )
     ctx.obj = app
     ctx.call_on_close(app.close)
+    configure_logging(verbose=verbose, quiet=quiet)
 
 
 plan.add_command(preview_command)
@@ -150,6 +169,8 @@ cli.add_command(emulator)
 cli.add_command(completion)
 for _group in GRAPH_GROUPS:
     cli.add_command(_group)
+for _command in AUTH_COMMANDS:
+    cli.add_command(_command)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -138,6 +138,7 @@ async def _preview_all(
     worst = ExitCode.OK
     failures = 0
     loaded = _load_batch(plans)
+    tenants = {p.tenant for _, p in loaded if not isinstance(p, RecoveryError)}
     async with open_runner(
         app,
         permissions=(SCOPE_READ, SCOPE_PREVIEW),
@@ -145,6 +146,7 @@ async def _preview_all(
         timeout=timeout,
         share_previews=True,
         recorder=recorder,
+        tenant=next(iter(tenants)) if len(tenants) == 1 else None,
     ) as runner:
         for path, plan_or_error in loaded:
             try:

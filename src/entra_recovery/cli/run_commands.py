@@ -14,6 +14,7 @@ from entra_recovery.cli.options import DURATION
 from entra_recovery.cli.options import app_context
 from entra_recovery.cli.output import echo_apply_summary
 from entra_recovery.cli.progress import TerminalProgress
+from entra_recovery.cli.runtime import build_recorder
 from entra_recovery.cli.runtime import open_runner
 from entra_recovery.cli.runtime import state_dir_of
 from entra_recovery.constants import SCOPE_READ
@@ -125,10 +126,16 @@ def _one_line(record: RunRecord) -> str:
 def resume_command(run_id: str, timeout: float | None) -> int:
     """Finish an interrupted `plan apply` run; never creates a second recovery job."""
     app = app_context()
+    recorder = build_recorder(app)
+    tenant = recorder.load(run_id).record.tenant  # its stored sign-in and authority
 
     async def resume() -> ApplyResult:
         async with open_runner(
-            app, permissions=(SCOPE_READ, SCOPE_RECOVERY), timeout=timeout
+            app,
+            permissions=(SCOPE_READ, SCOPE_RECOVERY),
+            timeout=timeout,
+            recorder=recorder,
+            tenant=tenant,
         ) as runner:
             with TerminalProgress.for_stderr(quiet=app.quiet, label=run_id) as progress:
                 runner.events = progress

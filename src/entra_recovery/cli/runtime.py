@@ -15,7 +15,6 @@ from pathlib import Path
 from entra_recovery.cli.context import AppContext
 from entra_recovery.runner.bookkeeping import RunRecorder
 from entra_recovery.runner.runner import PlanRunner
-from entra_recovery.runner.statedir import default_state_dir
 
 EMULATOR_FOLDER = "emulator"
 
@@ -23,7 +22,7 @@ EMULATOR_FOLDER = "emulator"
 def state_dir_of(app: AppContext) -> Path:
     """The state directory; `--emulator` runs keep theirs apart (`<state dir>/emulator/`), so the
     demo tenant's journals and audit lines never mix with a real tenant's."""
-    base = Path(app.state_dir).expanduser() if app.state_dir else default_state_dir()
+    base = app.base_state_dir()
     return base / EMULATOR_FOLDER if app.emulator else base
 
 

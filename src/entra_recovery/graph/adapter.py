@@ -42,7 +42,13 @@ class GraphApiAdapter:
     async def identity(self) -> Identity:
         """Claims of the token in use (tenant, user, scopes), read without verifying."""
         pipeline = self.client.pipeline
-        return await identity_from_credential(pipeline.credential(), pipeline.method)
+        choice = pipeline.choice()
+        return await identity_from_credential(
+            pipeline.credential(),
+            choice.method,
+            tenant=choice.tenant,
+            authority=pipeline.settings.authority,
+        )
 
     async def list_snapshots(self) -> list[Snapshot]:
         return [Snapshot.from_json(s) async for s in self.client.listing(SNAPSHOTS)]

@@ -1,58 +1,78 @@
 """
 Credentials: which azure-identity credential signs the requests, and with which scopes.
 
-Step one of every Graph call. `build_credential(settings)` picks the credential from
-`GraphSettings.auth_method` (a static token from `ENTRA_RECOVERY_ACCESS_TOKEN`, interactive
-browser, device code, client secret/certificate from the environment, managed identity or the
-Azure CLI); `scopes_for(...)` gives the least-privileged scopes for an operation. azure-identity
-is imported inside functions only, so importing this module is cheap. Tokens never leave the
-credential: `identity_from_claims` reads claims (without verifying them) to say who is signed in.
-A broken sign-in never escapes as a raw exception: `build_credential` turns every failure (a
-corrupt `ENTRA_RECOVERY_AUTH_RECORD`, an option azure-identity refuses) into `GraphAuthError`.
+Step one of every Graph call. `choose_sign_in(settings)` decides how to sign in, like
+Connect-MgGraph: for `--auth auto`, `ENTRA_RECOVERY_ACCESS_TOKEN` when set, else the stored
+sign-in for the tenant (`signins`), else a browser sign-in when a person is at a terminal, else a
+fast `GraphAuthError` naming `entra-recovery login`. The Azure CLI is used only when asked for
+by name (its Graph token lacks the EntraBackup scopes). `build_credential` builds that choice:
+
+- one credential per sign-in and process (`_CREDENTIALS`), so the identity check and every
+  request adapter share its in-memory cache; every token is asked for with CAE on, as kiota's
+  provider does, so they also share one cache partition and a run prompts at most once;
+- a delegated credential built without a person at a terminal has automatic authentication
+  disabled: an expired or revoked sign-in ends the run with the command to run, it never opens
+  a browser or a device-code prompt;
+- a first interactive sign-in asks for every permission of the session in one consent and is
+  stored (record and persistent cache) when the cache can be encrypted or plain files were
+  allowed;
+- app-only credentials (environment, managed identity, workload identity) are refused at once
+  for sessions that create jobs, which Graph allows only for a signed-in user.
+
+Every failure is a `GraphAuthError` explained by `authfailures`. azure-identity is imported
+inside functions only, so importing this module is cheap.
 """
 
 from __future__ import annotations
 
-import base64
-import binascii
 import inspect
-import json
-import os
-import shutil
-import time
-from collections.abc import Mapping
+import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
-from pathlib import Path
+from datetime import UTC
+from datetime import datetime
 from typing import TYPE_CHECKING
 from typing import Any
 from typing import TypeAlias
 
+from entra_recovery.constants import ENV_ACCESS_TOKEN
+from entra_recovery.constants import SCOPE_PREVIEW
 from entra_recovery.constants import SCOPE_READ
+from entra_recovery.constants import SCOPE_RECOVERY
 from entra_recovery.errors import GraphAuthError
+from entra_recovery.graph.authfailures import login_command
+from entra_recovery.graph.authfailures import sign_in_failure
 from entra_recovery.graph.models import Identity
+from entra_recovery.graph.settings import DEFAULT_AUTHORITY
 from entra_recovery.graph.settings import GraphSettings
+from entra_recovery.graph.signins import SignInStore
+from entra_recovery.graph.signins import StoredSignIn
+from entra_recovery.graph.signins import cache_is_encrypted
+from entra_recovery.graph.signins import cache_options
+from entra_recovery.graph.signins import check_tenant_name
+from entra_recovery.graph.signins import token_cache_path
+from entra_recovery.graph.tokens import AsyncStaticTokenCredential as AsyncStaticTokenCredential
+from entra_recovery.graph.tokens import StaticTokenCredential
+from entra_recovery.graph.tokens import decode_claims
+from entra_recovery.graph.tokens import identity_from_claims
 from entra_recovery.redaction import remember_secret
 
 if TYPE_CHECKING:
-    from azure.core.credentials import AccessToken
-    from azure.core.credentials import AccessTokenInfo
     from azure.core.credentials import TokenCredential
     from azure.core.credentials_async import AsyncTokenCredential
-    from azure.identity import AuthenticationRecord
+    from azure.identity import TokenCachePersistenceOptions
 
     # What signs our requests: azure-identity's credentials, or our static-token ones.
     Credential: TypeAlias = TokenCredential | AsyncTokenCredential
+
+# Notices for the person at the terminal (device code, where a sign-in was stored); the CLI
+# prints this logger's records, a script sees them through standard logging.
+NOTICES = logging.getLogger("entra_recovery.signin")
 
 # The resource every scope belongs to: the token audience is always Microsoft Graph, also when
 # requests go to a loopback emulator (which ignores scopes but checks claims).
 GRAPH_RESOURCE = "https://graph.microsoft.com"
 DEFAULT_SCOPE = f"{GRAPH_RESOURCE}/.default"
-
-# Opt-in persistent sign-in for scheduled delegated runs: path of an azure-identity
-# AuthenticationRecord; with it, the token cache is persisted (msal-extensions) too.
-ENV_AUTH_RECORD = "ENTRA_RECOVERY_AUTH_RECORD"
-TOKEN_CACHE_NAME = "entra-recovery"  # noqa: S105 - a cache name, not a secret
 
 # Microsoft Graph PowerShell's public client id: works for delegated sign-in in any tenant
 # whose admin consented the EntraBackup.* scopes to it; pass --client-id for your own app.
@@ -61,6 +81,13 @@ DEFAULT_PUBLIC_CLIENT_ID = "14d82eec-204b-4c2f-b7e8-296a70dab67e"
 # Methods that sign in as a user and so can ask for specific delegated scopes; the others
 # (app-only or resource-based) always ask for `.default`.
 DELEGATED_METHODS = ("browser", "device-code")
+APP_ONLY_METHODS = ("environment", "managed-identity", "workload-identity")
+WRITE_PERMISSIONS = (SCOPE_PREVIEW, SCOPE_RECOVERY)
+ALL_PERMISSIONS = (SCOPE_READ, SCOPE_PREVIEW, SCOPE_RECOVERY)
+READ = (SCOPE_READ,)
+
+# Every token this tool asks for is a CAE token (see the module docstring).
+ENABLE_CAE = True
 
 
 def graph_scope(permission: str) -> str:
@@ -75,270 +102,288 @@ def scopes_for(permissions: Sequence[str], method: str) -> list[str]:
     return [DEFAULT_SCOPE]
 
 
-READ = (SCOPE_READ,)
+@dataclass(frozen=True)
+class SignInChoice:
+    """How a session signs in: the concrete method, its tenant, the stored sign-in it uses."""
+
+    method: str
+    tenant: str | None
+    stored: StoredSignIn | None = None
 
 
-class StaticTokenCredential:
-    """An azure.core `TokenCredential` that returns a token obtained elsewhere, as is.
+def choose_sign_in(settings: GraphSettings) -> SignInChoice:
+    """The sign-in `settings` stand for (see the module docstring for `auto`).
 
-    Accepts any scopes (the token already carries its own). The token is kept out of `repr()`.
+    Raises:
+        GraphAuthError: `auto` found nothing to sign in with and no person is at a terminal,
+            or several sign-ins are stored and no tenant was named.
     """
-
-    def __init__(self, token: str) -> None:
-        if not token or any(c.isspace() for c in token.strip()):
-            raise GraphAuthError("the access token is empty or contains spaces")
-        self._token = token.strip()
-        remember_secret(self._token)  # redacted verbatim from every message from now on
-        exp = decode_claims(self._token).get("exp")
-        self._expires_on = int(exp) if isinstance(exp, int | float) else int(time.time()) + 3600
-
-    def __repr__(self) -> str:
-        return "StaticTokenCredential(token=<redacted>)"
-
-    def get_token(self, *scopes: str, **kwargs: Any) -> AccessToken:
-        from azure.core.credentials import AccessToken
-
-        return AccessToken(self._token, self._expires_on)
-
-    def get_token_info(self, *scopes: str, options: Any = None) -> AccessTokenInfo:
-        from azure.core.credentials import AccessTokenInfo
-
-        return AccessTokenInfo(self._token, self._expires_on)
-
-    def close(self) -> None:
-        return None
-
-
-class AsyncStaticTokenCredential(StaticTokenCredential):
-    """The same, as an azure.core `AsyncTokenCredential` (for asyncio callers)."""
-
-    async def get_token(self, *scopes: str, **kwargs: Any) -> AccessToken:  # type: ignore[override]
-        return StaticTokenCredential.get_token(self, *scopes, **kwargs)
-
-    async def get_token_info(self, *scopes: str, options: Any = None) -> AccessTokenInfo:  # type: ignore[override]
-        return StaticTokenCredential.get_token_info(self, *scopes, options=options)
-
-    async def close(self) -> None:  # type: ignore[override]
-        return None
-
-    async def __aenter__(self) -> AsyncStaticTokenCredential:
-        return self
-
-    async def __aexit__(self, *exc: object) -> None:
-        return None
+    method, tenant = settings.auth_method, settings.tenant_id
+    if method == "token" or (method == "auto" and settings.access_token):
+        return SignInChoice("token", tenant)
+    if method not in ("auto", *DELEGATED_METHODS):
+        return SignInChoice(method, tenant)
+    if tenant is not None:
+        check_tenant_name(tenant)
+    stored = SignInStore(settings.signins).find(tenant)
+    if stored is not None:
+        flow = stored.flow if method == "auto" else method
+        return SignInChoice(flow, stored.tenant_id, stored)
+    if not settings.interactive:
+        raise not_signed_in(tenant)
+    return SignInChoice("browser" if method == "auto" else method, tenant)
 
 
 def resolve_method(settings: GraphSettings) -> str:
-    """The concrete method `auto` stands for: token if given, else Azure CLI if installed,
-    else interactive browser."""
-    if settings.auth_method != "auto":
-        return settings.auth_method
-    if settings.access_token:
-        return "token"
-    if shutil.which("az"):
-        return "azure-cli"
-    return "browser"
+    """The concrete method `settings.auth_method` stands for (see `choose_sign_in`)."""
+    return choose_sign_in(settings).method
 
 
-def build_credential(settings: GraphSettings, *, permissions: Sequence[str] = READ) -> Credential:
-    """The credential for `settings` (a `TokenCredential`); nothing is requested yet.
+def not_signed_in(tenant: str | None) -> GraphAuthError:
+    where = f"tenant {tenant}" if tenant else "any tenant"
+    return GraphAuthError(
+        f"not signed in for {where}, and no person is at a terminal to sign in",
+        hint=f"run `{login_command(tenant)}` once at a terminal (or set {ENV_ACCESS_TOKEN})",
+    )
 
-    Every failure is a `GraphAuthError` with a hint: a missing token, an unreadable or corrupt
-    saved sign-in (`ENTRA_RECOVERY_AUTH_RECORD`), an option azure-identity refuses (a malformed
-    tenant id, say), or a first interactive sign-in that did not succeed.
+
+# One credential per sign-in and process: its in-memory cache is what keeps a run to one
+# prompt. Keyed by everything that decides which account and cache it speaks for.
+_CREDENTIALS: dict[tuple[object, ...], Any] = {}
+
+
+def build_credential(
+    settings: GraphSettings,
+    *,
+    permissions: Sequence[str] = READ,
+    choice: SignInChoice | None = None,
+) -> Credential:
+    """The credential for `settings` (a `TokenCredential`); nothing is requested yet, unless
+    a first interactive sign-in is needed (then it happens here, once, for all `permissions`).
 
     Raises:
-        GraphAuthError: the credential cannot be built.
+        GraphAuthError: the credential cannot be built or refuses this session.
     """
-    method = resolve_method(settings)
-    if method == "token":
+    choice = choice or choose_sign_in(settings)
+    if choice.method == "token":
         if not settings.access_token:
             raise GraphAuthError(
-                "no access token: ENTRA_RECOVERY_ACCESS_TOKEN is not set",
-                hint="set ENTRA_RECOVERY_ACCESS_TOKEN, or choose --auth browser/device-code/...",
+                f"no access token: {ENV_ACCESS_TOKEN} is not set",
+                hint=f"set {ENV_ACCESS_TOKEN}, or sign in with `entra-recovery login`",
             )
         return StaticTokenCredential(settings.access_token)
-    saved = saved_sign_in() if method in DELEGATED_METHODS else None
+    refuse_app_only(choice.method, permissions)
+    key = _credential_key(settings, choice)
+    if key in _CREDENTIALS:
+        return _CREDENTIALS[key]  # type: ignore[no-any-return]
     try:
-        return _build_azure_credential(settings, method, permissions, saved)
-    except GraphAuthError:
-        raise
+        credential = _build_azure_credential(settings, choice, permissions)
     except Exception as exc:
-        raise credential_error(exc, method) from exc
-
-
-@dataclass(frozen=True)
-class SavedSignIn:
-    """The persistent delegated sign-in named by `ENTRA_RECOVERY_AUTH_RECORD`.
-
-    `record` is None until the first interactive sign-in has saved one at `path`.
-    """
-
-    path: Path
-    record: AuthenticationRecord | None
-
-
-def saved_sign_in(env: Mapping[str, str] | None = None) -> SavedSignIn | None:
-    """The saved sign-in `ENTRA_RECOVERY_AUTH_RECORD` points at (None when it is not set).
-
-    Raises:
-        GraphAuthError: the file exists but cannot be read, or holds no authentication record.
-    """
-    value = (os.environ if env is None else env).get(ENV_AUTH_RECORD)
-    if not value:
-        return None
-    path = Path(value).expanduser()
-    if not path.exists():
-        return SavedSignIn(path, None)
-    redo = f"delete {path} and sign in again: run once interactively with {ENV_AUTH_RECORD} set"
-    try:
-        data = path.read_bytes()
-    except OSError as exc:  # a folder, no permission
-        raise GraphAuthError(
-            f"cannot read the saved sign-in {path} ({ENV_AUTH_RECORD}): "
-            f"{exc.strerror or type(exc).__name__}",
-            hint=f"point {ENV_AUTH_RECORD} at a readable file (at a new path, the first "
-            "interactive run signs in and saves it there)",
+        raise sign_in_failure(
+            exc, tenant=choice.tenant, method=choice.method, authority=settings.authority
         ) from None
-    from azure.identity import AuthenticationRecord
+    _CREDENTIALS[key] = credential
+    return credential
 
-    try:
-        record = AuthenticationRecord.deserialize(data.decode("utf-8"))
-    except UnicodeDecodeError:
+
+def refuse_app_only(method: str, permissions: Sequence[str]) -> None:
+    """Refuse an app-only sign-in for a session that creates jobs (delegated-only in Graph)."""
+    if method in APP_ONLY_METHODS and set(permissions) & set(WRITE_PERMISSIONS):
         raise GraphAuthError(
-            f"{path} ({ENV_AUTH_RECORD}) is not a saved sign-in: not UTF-8 text", hint=redo
-        ) from None
-    except (ValueError, KeyError, TypeError, AttributeError) as exc:  # JSONDecodeError: ValueError
-        detail = f"missing {exc}" if isinstance(exc, KeyError) else _first_line(exc)
-        raise GraphAuthError(
-            f"{path} ({ENV_AUTH_RECORD}) is not a saved sign-in: {detail}", hint=redo
-        ) from None
-    return SavedSignIn(path, record)
+            f"--auth {method} signs in as an application, which can only read: creating "
+            "preview and recovery jobs needs a signed-in user (delegated permissions)",
+            hint="sign in as a user with `entra-recovery login`, or use --auth "
+            f"{method} for read-only commands (snapshot list, job list, ...)",
+        )
+
+
+def _credential_key(settings: GraphSettings, choice: SignInChoice) -> tuple[object, ...]:
+    return (
+        choice.method,
+        choice.tenant,
+        choice.stored.record_json if choice.stored else None,
+        settings.client_id,
+        settings.authority,
+        str(settings.signins),
+        settings.interactive,
+        settings.allow_unencrypted_cache,
+    )
+
+
+def forget_credentials() -> None:
+    """Drop the process's credentials (after `logout`, and between tests)."""
+    _CREDENTIALS.clear()
 
 
 def _build_azure_credential(
-    settings: GraphSettings, method: str, permissions: Sequence[str], saved: SavedSignIn | None
+    settings: GraphSettings, choice: SignInChoice, permissions: Sequence[str]
 ) -> Credential:
     """Build an azure-identity credential (separate so tests can forbid it)."""
     from azure import identity
 
-    tenant = settings.tenant_id
-    client_id = settings.client_id or DEFAULT_PUBLIC_CLIENT_ID
-    if method == "azure-cli":
+    tenant = choice.tenant
+    if choice.method == "azure-cli":
         return identity.AzureCliCredential(tenant_id=tenant or "")
-    if method == "managed-identity":
+    if choice.method == "managed-identity":
         return identity.ManagedIdentityCredential(client_id=settings.client_id)
-    if method == "environment":
+    if choice.method == "workload-identity":
+        kwargs = {"tenant_id": tenant, "client_id": settings.client_id}
+        return identity.WorkloadIdentityCredential(**{k: v for k, v in kwargs.items() if v})
+    if choice.method == "environment":
         return identity.EnvironmentCredential()
-    kwargs: dict[str, Any] = {"client_id": client_id}
-    if tenant:
-        kwargs["tenant_id"] = tenant
-    if saved is not None:
-        kwargs["cache_persistence_options"] = identity.TokenCachePersistenceOptions(
-            name=TOKEN_CACHE_NAME
+    if choice.stored is not None:
+        stored: Credential = delegated_credential(
+            settings,
+            choice.method,
+            tenant=choice.stored.tenant_id,
+            persist=cache_options(allow_unencrypted=not choice.stored.encrypted_cache),
+            stored=choice.stored,
         )
-        if saved.record is not None:
-            kwargs["authentication_record"] = saved.record
-    credential: identity.InteractiveBrowserCredential | identity.DeviceCodeCredential
-    if method == "browser":
-        credential = identity.InteractiveBrowserCredential(**kwargs)
-    elif method == "device-code":
-        credential = identity.DeviceCodeCredential(**kwargs)
-    else:  # pragma: no cover - GraphSettings validates the method
-        raise GraphAuthError(f"unknown auth method {method!r}")
-    if saved is not None and saved.record is None:
-        _save_sign_in(saved.path, credential.authenticate(scopes=scopes_for(permissions, method)))
+        return stored
+    credential: Credential
+    credential, _ = interactive_sign_in(
+        settings, choice.method, tenant, permissions, must_store=False
+    )
     return credential
 
 
-def _save_sign_in(path: Path, record: AuthenticationRecord) -> None:
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(record.serialize(), encoding="utf-8")
-    except OSError as exc:
-        raise GraphAuthError(
-            f"signed in, but cannot save the sign-in to {path} ({ENV_AUTH_RECORD}): "
-            f"{exc.strerror or type(exc).__name__}",
-            hint=f"point {ENV_AUTH_RECORD} at a writable file",
-        ) from None
+def delegated_credential(
+    settings: GraphSettings,
+    flow: str,
+    *,
+    tenant: str | None,
+    persist: TokenCachePersistenceOptions | None,
+    stored: StoredSignIn | None = None,
+    interactive: bool | None = None,
+) -> Any:
+    """A browser or device-code credential; with `stored`, it signs in silently from the cache
+    and, without a person at a terminal, never prompts."""
+    from azure import identity
+
+    person = settings.interactive if interactive is None else interactive
+    kwargs: dict[str, Any] = {"disable_automatic_authentication": not person}
+    if tenant:
+        kwargs["tenant_id"] = tenant
+    if stored is not None:
+        kwargs["authentication_record"] = stored.record()  # brings client id and authority
+    else:
+        kwargs["client_id"] = settings.client_id or DEFAULT_PUBLIC_CLIENT_ID
+        kwargs["authority"] = settings.authority
+    authority = stored.authority if stored is not None else settings.authority
+    if authority != DEFAULT_AUTHORITY:
+        kwargs["disable_instance_discovery"] = True
+    if persist is not None:
+        kwargs["cache_persistence_options"] = persist
+    if flow == "device-code":
+        return identity.DeviceCodeCredential(prompt_callback=_show_device_code, **kwargs)
+    return identity.InteractiveBrowserCredential(**kwargs)
 
 
-def credential_error(exc: BaseException, method: str) -> GraphAuthError:
-    """A failure while building the credential (not while asking it for a token)."""
-    if type(exc).__name__ in ("ClientAuthenticationError", "CredentialUnavailableError"):
-        return auth_error(exc)
-    return GraphAuthError(
-        f"could not set up the {method} sign-in ({type(exc).__name__}): {_first_line(exc)}",
-        hint="check --auth, --tenant-id and --client-id",
+def _show_device_code(verification_uri: str, user_code: str, expires_on: datetime) -> None:
+    until = expires_on.astimezone(UTC).strftime("%H:%M UTC")
+    NOTICES.warning(
+        "To sign in, open %s and enter the code %s (valid until %s).",
+        verification_uri,
+        user_code,
+        until,
     )
 
 
-def _first_line(exc: BaseException) -> str:
-    return (str(exc).strip().splitlines() or [""])[0][:300]
+def interactive_sign_in(
+    settings: GraphSettings,
+    flow: str,
+    tenant: str | None,
+    permissions: Sequence[str],
+    *,
+    must_store: bool,
+    scopes: Sequence[str] | None = None,
+) -> tuple[Any, StoredSignIn | None]:
+    """Sign in once, asking for every permission in one consent, and store the sign-in.
 
-
-def decode_claims(token: str) -> dict[str, Any]:
-    """The claims of a JWT, read WITHOUT verifying the signature ({} if not a JWT)."""
-    parts = token.split(".")
-    if len(parts) != 3:
-        return {}
-    payload = parts[1] + "=" * (-len(parts[1]) % 4)
+    With `must_store` (`login`), a cache that cannot be encrypted, and plain files not allowed,
+    is an error; otherwise (a first sign-in during a run) the sign-in is kept for this process
+    only, with a notice saying how to store one.
+    """
+    allow = settings.allow_unencrypted_cache
     try:
-        data = json.loads(base64.urlsafe_b64decode(payload.encode("ascii")))
-    except (ValueError, binascii.Error, UnicodeError):
-        return {}
-    return data if isinstance(data, dict) else {}
-
-
-def identity_from_claims(claims: dict[str, Any]) -> Identity:
-    """Who a token speaks for: tenant, user, object id, app id, scopes and roles."""
-
-    def text(*names: str) -> str | None:
-        for name in names:
-            value = claims.get(name)
-            if isinstance(value, str) and value:
-                return value
-        return None
-
-    scp = claims.get("scp")
-    roles = claims.get("roles")
-    return Identity(
-        tenant_id=text("tid"),
-        user=text("upn", "preferred_username", "unique_name", "email"),
-        object_id=text("oid"),
-        app_id=text("appid", "azp"),
-        scopes=tuple(scp.split()) if isinstance(scp, str) else (),
-        roles=tuple(str(r) for r in roles) if isinstance(roles, list) else (),
+        encrypted: bool | None = cache_is_encrypted(allow_unencrypted=allow)
+    except ValueError:
+        if must_store:
+            raise
+        encrypted = None
+        NOTICES.warning(
+            "This sign-in is kept for this run only: the token cache cannot be encrypted here. "
+            "Run `entra-recovery login --allow-unencrypted-cache` to store one."
+        )
+    persist = cache_options(allow_unencrypted=allow) if encrypted is not None else None
+    credential = delegated_credential(
+        settings, flow, tenant=tenant, persist=persist, interactive=True
     )
+    asked = tuple(scopes or permissions)
+    record = credential.authenticate(scopes=scopes_for(asked, flow), enable_cae=ENABLE_CAE)
+    if encrypted is None:
+        return credential, None
+    signin = StoredSignIn.from_record(
+        record, flow=flow, scopes=asked, encrypted_cache=encrypted, asked_for=tenant
+    )
+    signin = SignInStore(settings.signins).save(signin)
+    cache = token_cache_path()
+    if encrypted:
+        NOTICES.info("Signed in as %s; sign-in stored in %s.", signin.username, signin.path)
+    else:
+        NOTICES.warning(
+            "Signed in as %s. The tokens are stored UNENCRYPTED in %s (readable by this user "
+            "only, mode 0600): protect that file like a password.",
+            signin.username,
+            cache,
+        )
+    return credential, signin
 
 
-async def identity_from_credential(credential: Credential, method: str) -> Identity:
+async def access_token(
+    credential: Credential, method: str, permissions: Sequence[str] = READ
+) -> Any:
+    """A token from the credential (sync or async), CAE as every other request; its text is
+    registered for redaction at once. Returns azure.core's `AccessToken`."""
+    result = credential.get_token(*scopes_for(permissions, method), enable_cae=ENABLE_CAE)
+    if inspect.isawaitable(result):
+        result = await result
+    remember_secret(result.token)
+    return result
+
+
+async def identity_from_credential(
+    credential: Credential, method: str, *, tenant: str | None = None, authority: str = ""
+) -> Identity:
     """Ask the credential (sync or async) for a read token and describe it; the token itself
     is dropped."""
     try:
-        result = credential.get_token(*scopes_for(READ, method))
-        if inspect.isawaitable(result):
-            result = await result
-        token = result.token
-        remember_secret(token)
+        token = (await access_token(credential, method)).token
     except GraphAuthError:
         raise
     except Exception as exc:
-        raise auth_error(exc) from None
+        raise sign_in_failure(
+            exc, tenant=tenant, method=method, authority=authority or DEFAULT_AUTHORITY
+        ) from None
     return identity_from_claims(decode_claims(token))
 
 
 def auth_error(exc: BaseException) -> GraphAuthError:
     """An azure-identity failure as a one-line `GraphAuthError` (no secrets in it)."""
-    name = type(exc).__name__
-    first = _first_line(exc)
-    hint = (
-        "sign in again (az login, --auth browser or device-code), "
-        "or set ENTRA_RECOVERY_ACCESS_TOKEN"
-    )
-    if name == "AuthenticationRequiredError":
-        hint = (
-            "the saved sign-in needs interaction: "
-            f"run once interactively with {ENV_AUTH_RECORD} set"
-        )
-    return GraphAuthError(f"could not get a token ({name}): {first}", hint=hint)
+    return sign_in_failure(exc, tenant=None, method="", authority=DEFAULT_AUTHORITY)
+
+
+__all__ = [
+    "ALL_PERMISSIONS",
+    "DEFAULT_PUBLIC_CLIENT_ID",
+    "READ",
+    "AsyncStaticTokenCredential",
+    "SignInChoice",
+    "StaticTokenCredential",
+    "build_credential",
+    "choose_sign_in",
+    "decode_claims",
+    "identity_from_claims",
+    "identity_from_credential",
+    "scopes_for",
+]

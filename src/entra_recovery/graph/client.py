@@ -167,6 +167,7 @@ class GraphClient:
             request = raw.create_recovery_job_request(snapshot_id, criteria)
         else:
             raise ValueError(f"cannot create a job of kind {kind.value}")
+        self.pipeline.require_delegated(operation.action)
         try:
             creates = JobCreation(kind.value, snapshot_id)
             call = self.transport.send(request, operation, creates=creates)

@@ -201,8 +201,7 @@ def error_from_exception(
             f"{operation.action} failed: could not get a token ({name}): {text}",
             method=method,
             url=safe_url(url),
-            hint="sign in again (az login, --auth browser or device-code), or set "
-            "ENTRA_RECOVERY_ACCESS_TOKEN",
+            hint="run `entra-recovery login`, or set ENTRA_RECOVERY_ACCESS_TOKEN",
         )
     return GraphError(
         f"{operation.action} failed: could not reach Graph at {safe_url(url)} ({name}: {text})",

@@ -26,11 +26,18 @@ from typing import TYPE_CHECKING
 from typing import Any
 from typing import Protocol
 
+from entra_recovery.errors import GraphAuthError
+from entra_recovery.graph.auth import ENABLE_CAE
 from entra_recovery.graph.auth import READ
+from entra_recovery.graph.auth import WRITE_PERMISSIONS
+from entra_recovery.graph.auth import SignInChoice
 from entra_recovery.graph.auth import build_credential
-from entra_recovery.graph.auth import resolve_method
+from entra_recovery.graph.auth import choose_sign_in
+from entra_recovery.graph.auth import refuse_app_only
 from entra_recovery.graph.auth import scopes_for
+from entra_recovery.graph.authfailures import sign_in_failure
 from entra_recovery.graph.settings import GraphSettings
+from entra_recovery.graph.tokens import StaticTokenCredential
 from entra_recovery.redaction import remember_secret
 
 if TYPE_CHECKING:
@@ -70,11 +77,25 @@ class Pipeline:
     ) -> None:
         self.settings = settings
         self.permissions = tuple(permissions)
-        self.method = "token" if credential is not None else resolve_method(settings)
+        self._choice = SignInChoice("token", settings.tenant_id) if credential is not None else None
         self._credential = credential
         self._http: httpx.AsyncClient | None = None
         self._adapters: dict[tuple[str, ...], GraphRequestAdapter] = {}
         self._recovery: RecoveryRequestBuilder | None = None
+
+    def choice(self) -> SignInChoice:
+        """How this session signs in (`auth.choose_sign_in`), decided on first use.
+
+        Raises:
+            GraphAuthError: there is nothing to sign in with (see `auth.choose_sign_in`).
+        """
+        if self._choice is None:
+            self._choice = choose_sign_in(self.settings)
+        return self._choice
+
+    @property
+    def method(self) -> str:
+        return self.choice().method
 
     def credential(self) -> Credential:
         """The session's credential, built on first use.
@@ -83,8 +104,26 @@ class Pipeline:
             GraphAuthError: it cannot be built (see `auth.build_credential`).
         """
         if self._credential is None:
-            self._credential = build_credential(self.settings, permissions=self.permissions)
+            self._credential = build_credential(
+                self.settings, permissions=self.permissions, choice=self.choice()
+            )
         return self._credential
+
+    def require_delegated(self, action: str) -> None:
+        """Refuse, before anything is sent, to create a job as an application: Graph allows it
+        only for a signed-in user (app-only sign-ins, or an app-only token in
+        ENTRA_RECOVERY_ACCESS_TOKEN, which carries `roles` and no `scp`)."""
+        refuse_app_only(self.method, WRITE_PERMISSIONS)
+        credential = self.credential()
+        if isinstance(credential, StaticTokenCredential):
+            claims = credential.claims
+            if claims.get("roles") and not claims.get("scp"):
+                raise GraphAuthError(
+                    f"cannot {action}: the access token is app-only (it carries roles, no "
+                    "scopes), and Graph lets only a signed-in user create preview and "
+                    "recovery jobs",
+                    hint="use a delegated token (a user's) or `entra-recovery login`",
+                )
 
     def adapter_for(self, permissions: Sequence[str]) -> GraphRequestAdapter:
         """The request adapter whose token provider asks for exactly these permissions."""
@@ -101,8 +140,11 @@ class Pipeline:
             self.credential(),
             scopes=scopes_for(key, self.method),
             allowed_hosts=[self.settings.origin[1]],
+            is_cae_enabled=ENABLE_CAE,
         )
-        provider.access_token_provider = RememberingTokens(provider.access_token_provider)  # type: ignore[assignment]
+        provider.access_token_provider = RememberingTokens(  # type: ignore[assignment]
+            provider.access_token_provider, self
+        )
         adapter = GraphRequestAdapter(provider, client=self._http_client())
         adapter.base_url = self.settings.base_url
         self._adapters[key] = adapter
@@ -181,17 +223,29 @@ def middleware_chain(settings: GraphSettings) -> list[Any]:
 class RememberingTokens:
     """Wraps the kiota access-token provider: each token it returns is registered with
     `remember_secret` (so it is redacted verbatim from any text, whatever its shape) before it
-    goes into the Authorization header."""
+    goes into the Authorization header; a sign-in failure is explained (`authfailures`)."""
 
-    def __init__(self, inner: Any) -> None:
+    def __init__(self, inner: Any, pipeline: Pipeline) -> None:
         self._inner = inner
+        self._pipeline = pipeline
 
     async def get_authorization_token(
         self, uri: str, additional_authentication_context: dict[str, Any] | None = None
     ) -> str:
-        token: str = await self._inner.get_authorization_token(
-            uri, additional_authentication_context or {}
-        )
+        try:
+            token: str = await self._inner.get_authorization_token(
+                uri, additional_authentication_context or {}
+            )
+        except GraphAuthError:
+            raise
+        except Exception as exc:
+            choice = self._pipeline.choice()
+            raise sign_in_failure(
+                exc,
+                tenant=choice.tenant,
+                method=choice.method,
+                authority=self._pipeline.settings.authority,
+            ) from None
         remember_secret(token)
         return token
 

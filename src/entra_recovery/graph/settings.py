@@ -13,6 +13,7 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from dataclasses import field
+from pathlib import Path
 from urllib.parse import urlsplit
 
 from entra_recovery.constants import API_VERSIONS
@@ -22,22 +23,36 @@ from entra_recovery.constants import DEFAULT_MAX_RESPONSE_BYTES
 from entra_recovery.constants import DEFAULT_POLL_INTERVAL
 from entra_recovery.constants import DEFAULT_REQUEST_TIMEOUT
 from entra_recovery.constants import ENV_ACCESS_TOKEN
+from entra_recovery.constants import ENV_ALLOW_UNENCRYPTED_CACHE
 from entra_recovery.constants import ENV_API_VERSION
+from entra_recovery.constants import ENV_AUTH
+from entra_recovery.constants import ENV_AUTHORITY
+from entra_recovery.constants import ENV_CLIENT_ID
 from entra_recovery.constants import ENV_GRAPH_URL
 from entra_recovery.constants import ENV_POLL_INTERVAL
 from entra_recovery.constants import ENV_REQUEST_TIMEOUT
+from entra_recovery.constants import ENV_TENANT_ID
 from entra_recovery.constants import MIN_POLL_INTERVAL
 from entra_recovery.errors import UsageError
+from entra_recovery.statedir import default_state_dir
 
 AUTH_METHODS = (
-    "auto",  # static token if ENTRA_RECOVERY_ACCESS_TOKEN is set, else Azure CLI, else browser
+    # ENTRA_RECOVERY_ACCESS_TOKEN when set, else the stored sign-in for the tenant, else a
+    # browser sign-in when a person is at a terminal, else a fast error naming `login`
+    "auto",
     "token",
     "browser",
     "device-code",
     "environment",  # client secret or certificate from AZURE_* variables (reads only)
-    "managed-identity",
-    "azure-cli",
+    "managed-identity",  # (reads only)
+    "workload-identity",  # federated token file, e.g. GitHub OIDC or AKS (reads only)
+    "azure-cli",  # its Graph token lacks the EntraBackup scopes: asked for by name only
 )
+
+# The sign-in authority (Microsoft Entra ID, global cloud: the only one this API exists in).
+DEFAULT_AUTHORITY = "login.microsoftonline.com"
+# Read by releases before `login` existed; refused with the command that replaces it.
+ENV_AUTH_RECORD = "ENTRA_RECOVERY_AUTH_RECORD"
 
 
 @dataclass(frozen=True)
@@ -46,6 +61,12 @@ class GraphSettings:
 
     `request_timeout` is the deadline of one attempt of one request (connect to the last body
     byte); `max_response_bytes` caps every answer body, counted after decompression.
+
+    Sign-in: `interactive` says a person is at a terminal (only then may a browser or device-code
+    flow start; the CLI sets it from the terminal, scripts opt in); `signin_dir` holds the stored
+    sign-ins (default `<state dir>/signins`); `allow_unencrypted_cache` lets the token cache
+    fall back to a plain 0600 file where it cannot be encrypted; `authority` is the sign-in
+    host (Microsoft Entra ID unless a test or proxy stands in).
     """
 
     graph_url: str = DEFAULT_GRAPH_URL
@@ -58,6 +79,10 @@ class GraphSettings:
     timeout: float | None = None
     request_timeout: float = DEFAULT_REQUEST_TIMEOUT
     max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES
+    interactive: bool = False
+    allow_unencrypted_cache: bool = False
+    authority: str = DEFAULT_AUTHORITY
+    signin_dir: Path | None = None
 
     def __post_init__(self) -> None:
         parts = urlsplit(self.graph_url)
@@ -90,6 +115,17 @@ class GraphSettings:
                 f"not {self.poll_interval!r}"
             )
         self._check_limits()
+        if not self.authority or any(c in self.authority for c in "/?#@ "):
+            raise UsageError(
+                f"the sign-in authority must be a host name (with an optional port), "
+                f"not {self.authority!r}",
+                hint=f"unset {ENV_AUTHORITY} to sign in with {DEFAULT_AUTHORITY}",
+            )
+
+    @property
+    def signins(self) -> Path:
+        """The folder of stored sign-ins."""
+        return self.signin_dir if self.signin_dir is not None else default_state_dir() / "signins"
 
     def _check_limits(self) -> None:
         timeout = self.request_timeout
@@ -123,6 +159,13 @@ class GraphSettings:
     def from_env(cls, env: Mapping[str, str] | None = None, **overrides: object) -> GraphSettings:
         """Settings from ENTRA_RECOVERY_* variables; explicit non-None overrides win."""
         env = os.environ if env is None else env
+        if env.get(ENV_AUTH_RECORD):
+            raise UsageError(
+                f"{ENV_AUTH_RECORD} is no longer read: sign-ins are stored per tenant by "
+                "`entra-recovery login`",
+                hint=f"unset {ENV_AUTH_RECORD} and run `entra-recovery login --tenant-id "
+                "TENANT` once at a terminal",
+            )
         values: dict[str, object] = {}
         if env.get(ENV_GRAPH_URL):
             values["graph_url"] = env[ENV_GRAPH_URL]
@@ -134,8 +177,35 @@ class GraphSettings:
             values["poll_interval"] = _seconds(env, ENV_POLL_INTERVAL)
         if env.get(ENV_REQUEST_TIMEOUT):
             values["request_timeout"] = _seconds(env, ENV_REQUEST_TIMEOUT)
+        for name, key in ((ENV_TENANT_ID, "tenant_id"), (ENV_CLIENT_ID, "client_id")):
+            if env.get(name, "").strip():
+                values[key] = env[name].strip()
+        if env.get(ENV_AUTH, "").strip():
+            values["auth_method"] = _auth_method(env[ENV_AUTH])
+        if env.get(ENV_ALLOW_UNENCRYPTED_CACHE, "").strip():
+            values["allow_unencrypted_cache"] = _flag(env, ENV_ALLOW_UNENCRYPTED_CACHE)
+        if env.get(ENV_AUTHORITY, "").strip():
+            values["authority"] = env[ENV_AUTHORITY].strip()
         values.update({k: v for k, v in overrides.items() if v is not None})
         return cls(**values)  # type: ignore[arg-type]
+
+
+def _auth_method(value: str) -> str:
+    method = value.strip().lower()
+    if method not in AUTH_METHODS:
+        raise UsageError(
+            f"{ENV_AUTH} must be one of {', '.join(AUTH_METHODS)}, not {value!r}",
+        )
+    return method
+
+
+def _flag(env: Mapping[str, str], name: str) -> bool:
+    value = env[name].strip().lower()
+    if value in ("1", "true", "yes", "on"):
+        return True
+    if value in ("0", "false", "no", "off"):
+        return False
+    raise UsageError(f"{name} must be 1 or 0 (true or false), not {env[name]!r}")
 
 
 def _seconds(env: Mapping[str, str], name: str) -> float:

@@ -25,7 +25,7 @@ from typing import Any
 from entra_recovery.constants import VERSION
 from entra_recovery.constants import AuditEvent
 from entra_recovery.constants import AuditOutcome
-from entra_recovery.runner.statedir import ensure_dir
+from entra_recovery.statedir import ensure_dir
 
 AUDIT_FILE = "audit.jsonl"
 

@@ -34,8 +34,8 @@ from entra_recovery.constants import RunStatus
 from entra_recovery.constants import StepState
 from entra_recovery.errors import RunJournalError
 from entra_recovery.errors import UsageError
-from entra_recovery.runner.statedir import ensure_dir
-from entra_recovery.runner.statedir import write_private
+from entra_recovery.statedir import ensure_dir
+from entra_recovery.statedir import write_private
 from entra_recovery.timestamps import Clock
 from entra_recovery.timestamps import iso_z
 from entra_recovery.timestamps import utc_now

@@ -27,8 +27,8 @@ from entra_recovery.diff import ObjectChange
 from entra_recovery.diff import compare
 from entra_recovery.diff import diff_from_json
 from entra_recovery.errors import UsageError
-from entra_recovery.runner.statedir import ensure_dir
-from entra_recovery.runner.statedir import write_private
+from entra_recovery.statedir import ensure_dir
+from entra_recovery.statedir import write_private
 
 if TYPE_CHECKING:
     from entra_recovery.runner.results import Preview

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import base64
 import json
-import os
 from pathlib import Path
 
 import pytest
@@ -65,7 +64,7 @@ def test_auto_prefers_the_static_token() -> None:
 def test_real_credentials_are_forbidden_in_tests() -> None:
     """The autouse guard stops any azure-identity credential from being built."""
     with pytest.raises(YouForgotToUseTheEmulator, match="static token"):
-        auth.build_credential(GraphSettings(auth_method="device-code"))
+        auth.build_credential(GraphSettings(auth_method="azure-cli"))
 
 
 @pytest.mark.parametrize(
@@ -104,68 +103,35 @@ def test_decode_claims_of_non_jwt_is_empty(token: str) -> None:
     assert auth.decode_claims(token) == {}
 
 
-# Kept before the autouse guard replaces it: azure-identity refusing an option needs the real one.
-REAL_AZURE_CREDENTIAL = auth._build_azure_credential
-
-
-def test_saved_sign_in_is_none_without_the_variable() -> None:
-    """No ENTRA_RECOVERY_AUTH_RECORD: no persistent sign-in."""
-    assert auth.saved_sign_in({}) is None
-
-
-def test_saved_sign_in_at_a_new_path_has_no_record_yet(tmp_path: Path) -> None:
-    """A path that does not exist yet is where the first interactive sign-in will be saved."""
-    path = tmp_path / "sub" / "record.json"
-    saved = auth.saved_sign_in({auth.ENV_AUTH_RECORD: str(path)})
-    assert saved == auth.SavedSignIn(path, None)
-
-
-def test_saved_sign_in_reads_a_record(tmp_path: Path) -> None:
-    """A record azure-identity serialized is read back as is."""
-    from azure.identity import AuthenticationRecord
-
-    record = AuthenticationRecord("t-1", "c-1", "login.microsoftonline.com", "h.t-1", "a@b.c")
-    path = tmp_path / "record.json"
-    path.write_text(record.serialize(), encoding="utf-8")
-    saved = auth.saved_sign_in({auth.ENV_AUTH_RECORD: str(path)})
-    assert saved is not None and saved.record is not None
-    assert (saved.record.username, saved.record.tenant_id) == ("a@b.c", "t-1")
-
-
-@pytest.mark.skipif(os.geteuid() == 0, reason="root reads files whatever their mode")
-def test_saved_sign_in_without_read_permission_is_an_auth_error(tmp_path: Path) -> None:
-    """A record the user may not read names the file and the cause."""
-    path = tmp_path / "record.json"
-    path.write_text("{}", encoding="utf-8")
-    path.chmod(0)
-    with pytest.raises(GraphAuthError, match="Permission denied") as info:
-        auth.saved_sign_in({auth.ENV_AUTH_RECORD: str(path)})
-    assert str(path) in str(info.value)
-
-
-def test_corrupt_saved_sign_in_is_an_auth_error_before_any_credential(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """build_credential reads the record first: a corrupt one never reaches azure-identity."""
-    path = tmp_path / "record.json"
-    path.write_text("{not json", encoding="utf-8")
-    monkeypatch.setenv(auth.ENV_AUTH_RECORD, str(path))
-    with pytest.raises(GraphAuthError, match="is not a saved sign-in") as info:
-        auth.build_credential(GraphSettings(auth_method="browser"))
-    assert info.value.hint is not None and f"delete {path}" in info.value.hint
-
-
-def test_an_option_azure_identity_refuses_is_an_auth_error(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    """A malformed tenant id fails in azure-identity's constructor: a GraphAuthError, chained."""
-    monkeypatch.setattr(auth, "_build_azure_credential", REAL_AZURE_CREDENTIAL)
-    settings = GraphSettings(auth_method="device-code", tenant_id="not a tenant!")
-    with pytest.raises(GraphAuthError) as info:
+def test_a_malformed_tenant_is_refused_before_any_credential(tmp_path: Path) -> None:
+    """A tenant that cannot name a file or an authority never reaches azure-identity."""
+    settings = GraphSettings(
+        auth_method="device-code", tenant_id="not a tenant!", signin_dir=tmp_path
+    )
+    with pytest.raises(GraphAuthError, match="is not a tenant id or domain"):
         auth.build_credential(settings)
-    assert str(info.value).startswith("could not set up the device-code sign-in (ValueError)")
-    assert isinstance(info.value.__cause__, ValueError)
-    assert "--tenant-id" in (info.value.hint or "")
+
+
+def test_auto_without_a_sign_in_or_a_person_fails_naming_login(tmp_path: Path) -> None:
+    """No token, nothing stored, nobody at a terminal: the command to run, no flow started."""
+    settings = GraphSettings(tenant_id="t.example", signin_dir=tmp_path)
+    with pytest.raises(GraphAuthError, match=r"not signed in for tenant t\.example") as info:
+        auth.choose_sign_in(settings)
+    assert "entra-recovery login --tenant-id t.example" in (info.value.hint or "")
+
+
+def test_auto_with_a_person_and_nothing_stored_chooses_the_browser(tmp_path: Path) -> None:
+    """At a terminal, auto signs in with a browser (never the Azure CLI, even when on PATH)."""
+    settings = GraphSettings(interactive=True, signin_dir=tmp_path)
+    assert auth.choose_sign_in(settings) == auth.SignInChoice("browser", None)
+
+
+@pytest.mark.parametrize("method", ["environment", "managed-identity", "workload-identity"])
+def test_app_only_sign_ins_are_refused_for_sessions_that_create_jobs(method: str) -> None:
+    """Creating jobs is delegated-only: refused before any credential or request."""
+    settings = GraphSettings(auth_method=method)
+    with pytest.raises(GraphAuthError, match="signs in as an application, which can only read"):
+        auth.build_credential(settings, permissions=auth.ALL_PERMISSIONS)
 
 
 def test_identity_from_credential_registers_the_token_it_reads() -> None:

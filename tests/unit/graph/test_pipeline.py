@@ -10,7 +10,6 @@ import pytest
 from entra_recovery.constants import SCOPE_PREVIEW
 from entra_recovery.constants import SCOPE_READ
 from entra_recovery.errors import GraphAuthError
-from entra_recovery.graph.auth import ENV_AUTH_RECORD
 from entra_recovery.graph.auth import READ
 from entra_recovery.graph.auth import StaticTokenCredential
 from entra_recovery.graph.pipeline import Pipeline
@@ -55,15 +54,12 @@ def test_a_given_credential_is_used_as_is() -> None:
     assert pipeline.method == "token" and pipeline.credential() is credential
 
 
-def test_a_broken_sign_in_fails_the_first_adapter_as_an_auth_error(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_a_broken_sign_in_fails_the_first_adapter_as_an_auth_error(tmp_path: Path) -> None:
     """Credential building happens inside the error mapping: a GraphAuthError, no traceback."""
-    record = tmp_path / "record.json"
-    record.write_text("{}", encoding="utf-8")
-    monkeypatch.setenv(ENV_AUTH_RECORD, str(record))
-    pipeline = Pipeline(GraphSettings(auth_method="device-code"))
-    with pytest.raises(GraphAuthError, match="is not a saved sign-in: Unexpected version"):
+    (tmp_path / "t.example.json").write_text("{}", encoding="utf-8")
+    settings = GraphSettings(auth_method="device-code", tenant_id="t.example", signin_dir=tmp_path)
+    pipeline = Pipeline(settings)
+    with pytest.raises(GraphAuthError, match=r"is not a stored sign-in \(KeyError"):
         pipeline.adapter_for(READ)
 
 

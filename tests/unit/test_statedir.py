@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from entra_recovery.errors import StateDirError
-from entra_recovery.runner.statedir import ensure_dir
-from entra_recovery.runner.statedir import write_private
+from entra_recovery.statedir import ensure_dir
+from entra_recovery.statedir import write_private
 
 OTHER_UID = 4242
 needs_root = pytest.mark.skipif(os.getuid() != 0, reason="chown to another user needs root")
@@ -103,7 +103,7 @@ def test_too_many_taken_temp_names_is_an_error(
     """When every name tried exists, the write fails clearly instead of overwriting one."""
     folder = tmp_path / "state"
     folder.mkdir(mode=0o700)
-    monkeypatch.setattr("entra_recovery.runner.statedir.secrets.token_hex", lambda n: "same")
+    monkeypatch.setattr("entra_recovery.statedir.secrets.token_hex", lambda n: "same")
     (folder / f".run.json.{os.getpid()}.tmp").write_text("x")
     (folder / f".run.json.{os.getpid()}.same.tmp").write_text("x")
     with pytest.raises(StateDirError, match="names were taken"):
