@@ -19,8 +19,11 @@ from entra_recovery.constants import PLAN_SCHEMA_FILE
 from entra_recovery.constants import ExitCode
 from entra_recovery.errors import RecoveryError
 from entra_recovery.plan import validate_paths
+from entra_recovery.plan.annotations import ANNOTATORS
+from entra_recovery.plan.annotations import render_annotations
 from entra_recovery.plan.render import render_json
 from entra_recovery.plan.render import render_text
+from entra_recovery.plan.render import summary
 from entra_recovery.plan.template import STARTER_PLAN
 from entra_recovery.resources import schema_text
 
@@ -35,10 +38,11 @@ def plan() -> None:
 @click.option(
     "--format",
     "output_format",
-    type=click.Choice(["text", "json"]),
+    type=click.Choice(["text", "json", *ANNOTATORS]),
     default="text",
     show_default=True,
-    help="text: one `path:line:col: $.path: message` block per problem; json: for machines.",
+    help="text: one `path:line:col: $.path: message` block per problem; json: for machines; "
+    "github, azure: one CI annotation (error) per problem, the summary on stderr.",
 )
 @click.option("--quiet", "-q", is_flag=True, help="Print only problems (no ok lines, no summary).")
 @error_handler
@@ -48,10 +52,15 @@ def validate_command(paths: Sequence[str], output_format: str, quiet: bool) -> i
     Exit codes: 0 every plan valid, 1 any problem.
     """
     results = validate_paths(list(paths))
+    quiet = quiet or app_context().quiet
     if output_format == "json":
         click.echo(render_json(results), nl=False)
+    elif output_format in ANNOTATORS:
+        click.echo(render_annotations(results, output_format), nl=False)
+        if not quiet:
+            click.echo(summary(results), err=True)
     else:
-        click.echo(render_text(results, quiet=quiet or app_context().quiet), nl=False)
+        click.echo(render_text(results, quiet=quiet), nl=False)
     return int(ExitCode.OK if all(r.ok for r in results) else ExitCode.ERROR)
 
 
