@@ -23,6 +23,16 @@ from urllib.parse import urlsplit
 Rewrite = Callable[[str, str, Any], Any]
 
 
+class _QuietServer(ThreadingHTTPServer):
+    """A client that hung up mid-answer is what some tests do on purpose; the stdlib would print
+    its traceback into whatever stderr a later test is capturing."""
+
+    daemon_threads = True
+
+    def handle_error(self, request: object, client_address: object) -> None:
+        return None
+
+
 @dataclass
 class RewritingProxy:
     """Forwards every request to `upstream` (the emulator); `rewrite(method, path, json)`
@@ -87,7 +97,7 @@ class RewritingProxy:
             def log_message(self, *args: object) -> None:
                 return None
 
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
+        self._server = _QuietServer(("127.0.0.1", 0), _Handler)
         threading.Thread(
             target=self._server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True
         ).start()

@@ -152,6 +152,8 @@ def whoami_command(tenant: str | None, everything: bool, output_format: str) -> 
             _echo_rows(_describe(signin))
         return int(ExitCode.OK)
     who = whoami(settings)
+    if app_context().emulator:
+        who = dataclasses.replace(who, source="the --emulator token")
     data = who.to_json()
     if output_format == "json":
         click.echo(redact_known(json.dumps(data, indent=2)))

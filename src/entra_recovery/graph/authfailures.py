@@ -96,13 +96,14 @@ def sign_in_failure(
         )
     if codes & CONDITIONAL_ACCESS:
         return GraphAuthError(
-            f"sign-in to {where} was blocked by Conditional Access (AADSTS{min(codes)})",
+            f"sign-in to {where} was blocked by Conditional Access "
+            f"(AADSTS{min(codes & CONDITIONAL_ACCESS)})",
             hint=f"sign in from a device and location your policies allow: {login} there, or ask "
             "your administrator which policy applies",
         )
     if codes & NOT_IN_TENANT:
         return GraphAuthError(
-            f"the account is not a member or guest of {where} (AADSTS{min(codes)})",
+            f"the account is not a member or guest of {where} (AADSTS{min(codes & NOT_IN_TENANT)})",
             hint=f"{login} with an account of that tenant, or check the tenant id",
         )
     if codes & UNKNOWN_CLIENT:
@@ -111,10 +112,10 @@ def sign_in_failure(
             hint="check --client-id / ENTRA_RECOVERY_CLIENT_ID, or leave it unset for Microsoft "
             "Graph PowerShell's",
         )
-    if codes & INTERACTION:
+    if codes & INTERACTION or "interaction_required" in text:
+        code = f" (AADSTS{min(codes & INTERACTION)})" if codes & INTERACTION else ""
         return GraphAuthError(
-            f"the sign-in to {where} needs a person: a second factor or another prompt "
-            f"(AADSTS{min(codes)})",
+            f"the sign-in to {where} needs a person: a second factor or another prompt{code}",
             hint=f"run `{login}` at a terminal; unattended runs use the sign-in it stores",
         )
     if codes & EXPIRED or "invalid_grant" in text:

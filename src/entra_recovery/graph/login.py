@@ -26,6 +26,7 @@ from entra_recovery.graph.auth import build_credential
 from entra_recovery.graph.auth import choose_sign_in
 from entra_recovery.graph.auth import forget_credentials
 from entra_recovery.graph.auth import interactive_sign_in
+from entra_recovery.graph.authfailures import login_command
 from entra_recovery.graph.authfailures import sign_in_failure
 from entra_recovery.graph.settings import GraphSettings
 from entra_recovery.graph.signins import SignInStore
@@ -99,7 +100,15 @@ def whoami(settings: GraphSettings) -> WhoAmI:
         GraphAuthError: there is no usable sign-in (the message says which command fixes it).
     """
     quiet = dataclasses.replace(settings, interactive=False)
-    choice = choose_sign_in(quiet)
+    try:
+        choice = choose_sign_in(quiet)
+    except GraphAuthError as exc:
+        if not exc.message.startswith("not signed in"):
+            raise
+        where = f"tenant {settings.tenant_id}" if settings.tenant_id else "any tenant"
+        raise GraphAuthError(
+            f"not signed in for {where}", hint=f"run `{login_command(settings.tenant_id)}`"
+        ) from None
     credential = build_credential(quiet, choice=choice)
     try:
         token = aio.run(access_token(credential, choice.method))

@@ -51,7 +51,7 @@ def check_tenant_name(tenant: str) -> str:
     Raises:
         GraphAuthError: it cannot.
     """
-    if not _TENANT.match(tenant) or ".." in tenant:
+    if not _TENANT.fullmatch(tenant) or ".." in tenant:
         raise GraphAuthError(
             f"{tenant!r} is not a tenant id or domain",
             hint="give the tenant's id (a GUID) or its domain, e.g. contoso.onmicrosoft.com",

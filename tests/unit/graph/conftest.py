@@ -23,6 +23,16 @@ from entra_recovery.graph.settings import GraphSettings
 TOKEN = "eyJhbGciOiJub25lIiwidHlwIjoiSldUIn0.eyJ0aWQiOiJ0LTEiLCJ1cG4iOiJhQGIuYyIsInNjcCI6IkVudHJhQmFja3VwLlJlYWQuQWxsIn0."  # noqa: E501
 
 
+class _QuietServer(ThreadingHTTPServer):
+    """A client that hung up mid-answer is what some tests do on purpose; the stdlib would print
+    its traceback into whatever stderr a later test is capturing."""
+
+    daemon_threads = True
+
+    def handle_error(self, request: object, client_address: object) -> None:
+        return None
+
+
 class YouForgotToUseTheEmulator(BaseException):
     """A test tried to build a real azure-identity credential.
 
@@ -134,7 +144,7 @@ class GraphTestServer:
             def log_message(self, *args: object) -> None:
                 return None
 
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
+        self._server = _QuietServer(("127.0.0.1", 0), _Handler)
         threading.Thread(
             target=self._server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True
         ).start()
