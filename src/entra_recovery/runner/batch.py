@@ -59,12 +59,16 @@ class PreviewBatch:
     same resolution. `finished(plan, shared)` lets a group's change set go after its last plan.
     """
 
-    def __init__(self, entries: dict[Plan, Resolution | Unresolved]) -> None:
+    def __init__(
+        self, entries: dict[Plan, Resolution | Unresolved], plans: Sequence[Plan] = ()
+    ) -> None:
         self._entries = entries
-        self._pending: dict[tuple[str, FilteringCriteria], set[Plan]] = {}
-        for plan, entry in entries.items():
+        # Previews still to come per group: one per plan of `plans` (a plan listed twice, twice).
+        self._pending: dict[tuple[str, FilteringCriteria], int] = {}
+        for plan in plans:
+            entry = entries.get(plan)
             if isinstance(entry, Resolution):
-                self._pending.setdefault(_group(entry), set()).add(plan)
+                self._pending[_group(entry)] = self._pending.get(_group(entry), 0) + 1
 
     @classmethod
     def resolve(
@@ -97,7 +101,7 @@ class PreviewBatch:
             )
             for plan, entry in resolved.items()
         }
-        return cls(entries)
+        return cls(entries, plans)
 
     @classmethod
     def failed(
@@ -125,11 +129,10 @@ class PreviewBatch:
         if not isinstance(entry, Resolution):
             return
         key = _group(entry)
-        pending = self._pending.get(key)
-        if pending is None:
+        if key not in self._pending:
             return
-        pending.discard(plan)
-        if not pending:
+        self._pending[key] -= 1
+        if self._pending[key] <= 0:
             del self._pending[key]
             shared.discard(SharedPreviewKey(*key))
 
