@@ -1,8 +1,9 @@
 """
 entra-recovery: declarative, reviewable recoveries for Microsoft Entra Backup and Recovery.
 
-The public Python API (docs/python-api.md): load and validate plans, preview them, apply them
-behind the same gates as the CLI, and the exceptions and exit codes they report with. Every name
+The public Python API (docs/python-api.md): load and validate plans, preview them (one by one or
+as a batch sharing preview jobs), apply them behind the same gates as the CLI, and the
+exceptions and exit codes they report with. Every name
 in `__all__` follows the semantic-versioning promise written there. Importing this package is
 cheap: nothing here imports msgraph, kiota or azure-identity until a request is made.
 """
@@ -17,6 +18,8 @@ from entra_recovery.api import apply_async
 from entra_recovery.api import load_plan
 from entra_recovery.api import preview
 from entra_recovery.api import preview_async
+from entra_recovery.api import preview_many
+from entra_recovery.api import preview_many_async
 from entra_recovery.api import validate
 from entra_recovery.constants import VERSION
 from entra_recovery.constants import ExitCode
@@ -77,5 +80,7 @@ __all__ = [
     "load_plan",
     "preview",
     "preview_async",
+    "preview_many",
+    "preview_many_async",
     "validate",
 ]

@@ -7,8 +7,8 @@ opened for the call), with the same gates in the same order: mode, fresh fingerp
 the approved one, guards, tenant, and last the caller's `confirm` callable. The library never
 prints, prompts, exits or touches process-wide state; refusals are exceptions with the CLI's
 exit code in `.exit_code`. Importing this module does not import msgraph: the SDK loads when
-the first request is made. Batches (one preview job shared by the plans of a folder) are not
-here yet; docs/python-api.md says so.
+the first request is made. `preview_many` previews a batch as `plan preview` does a folder:
+one preview job per snapshot, shared by plans of different scopes (`PlanRunner.plan_batch`).
 """
 
 from __future__ import annotations
@@ -38,6 +38,7 @@ from entra_recovery.constants import SCOPE_READ
 from entra_recovery.constants import SCOPE_RECOVERY
 from entra_recovery.errors import ApplyNotApproved
 from entra_recovery.errors import Issue
+from entra_recovery.errors import RecoveryError
 from entra_recovery.errors import UsageError
 from entra_recovery.graph.settings import GraphSettings
 from entra_recovery.plan import Plan
@@ -187,6 +188,31 @@ async def preview_async(plan: Plan | PathArg, *, settings: Settings | None = Non
         return Preview(await runner.preview(plan))
 
 
+async def preview_many_async(
+    plans: Iterable[Plan | PathArg], *, settings: Settings | None = None
+) -> list[Preview | RecoveryError]:
+    """`preview_many` for callers that already run an event loop."""
+    loaded: list[Plan | RecoveryError] = []
+    for plan in plans:
+        try:
+            loaded.append(_plan(plan))
+        except RecoveryError as exc:
+            loaded.append(exc)
+    batch = [plan for plan in loaded if isinstance(plan, Plan)]
+    results: list[Preview | RecoveryError] = []
+    async with _open_runner(settings, (SCOPE_READ, SCOPE_PREVIEW), share=True) as runner:
+        await runner.plan_batch(batch)
+        for item in loaded:
+            if isinstance(item, RecoveryError):
+                results.append(item)
+                continue
+            try:
+                results.append(Preview(await runner.preview(item)))
+            except RecoveryError as exc:
+                results.append(exc)
+    return results
+
+
 async def apply_async(
     plan: Plan | PathArg,
     *,
@@ -212,6 +238,25 @@ def preview(plan: Plan | PathArg, *, settings: Settings | None = None) -> Previe
             what the CLI would exit with.
     """
     return _run(preview_async(plan, settings=settings), "preview")
+
+
+def preview_many(
+    plans: Iterable[Plan | PathArg], *, settings: Settings | None = None
+) -> list[Preview | RecoveryError]:
+    """Preview several plans (`Plan`s or paths) as one batch, as `plan preview` does a folder.
+
+    The plans of one snapshot share one preview job, whatever their scopes: its criteria are
+    the union of theirs, and each plan gets exactly the changes, summary and fingerprint a
+    preview of it alone gives. Plans of different snapshots get one job each, one after
+    another (the tenant runs one job at a time). Returns, in plan order, each plan's `Preview`
+    or the `RecoveryError` that stopped it (a plan that does not load, a tenant the token is
+    not for, a snapshot that does not exist, a failed job); one plan's error does not stop
+    the others. One sign-in serves the whole batch, so plans for another tenant are refused.
+
+    Raises:
+        RecoveryError: only for what stops the whole batch before any plan (settings).
+    """
+    return _run(preview_many_async(plans, settings=settings), "preview_many")
 
 
 def apply(
@@ -263,7 +308,7 @@ def _confirmer(confirm: Confirm | None) -> Callable[[runner_results.Preview], bo
 
 @contextlib.asynccontextmanager
 async def _open_runner(
-    settings: Settings | None, permissions: Sequence[str]
+    settings: Settings | None, permissions: Sequence[str], *, share: bool = False
 ) -> AsyncIterator[PlanRunner]:
     """A `PlanRunner` over a Graph client for one call (as the CLI's `open_runner`)."""
     from entra_recovery.graph.client import open_client
@@ -276,6 +321,7 @@ async def _open_runner(
             poll_interval=settings.poll_interval,
             job_timeout=settings.job_timeout,
             wait_for_slot=settings.wait_for_slot,
+            share_previews=share,
         )
 
 
@@ -301,5 +347,7 @@ __all__ = [
     "load_plan",
     "preview",
     "preview_async",
+    "preview_many",
+    "preview_many_async",
     "validate",
 ]

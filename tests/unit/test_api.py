@@ -43,6 +43,7 @@ def test_the_public_surface_snapshot() -> None:
             *("REPORT_FORMATS", "VERSION", "__version__", "ExitCode", "Settings", "Confirm"),
             *("load_plan", "validate", "Plan", "Problem"),
             *("preview", "preview_async", "apply", "apply_async", "Preview", "ApplyResult"),
+            *("preview_many", "preview_many_async"),
             *("ObjectChange", "PropertyChange", "LinkChange", "GuardResult"),
             *("RecoveryError", "UsageError", "PlanError", "PlanLoadError", "PlanValidationError"),
             *("GraphError", "GraphAuthError", "JobConflictError", "JobFailedError"),

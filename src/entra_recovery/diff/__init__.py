@@ -16,6 +16,7 @@ from entra_recovery.diff.compare import ObjectDifference
 from entra_recovery.diff.compare import compare
 from entra_recovery.diff.fingerprint import Fingerprinter
 from entra_recovery.diff.fingerprint import fingerprint
+from entra_recovery.diff.fingerprint import fingerprint_from_digests
 from entra_recovery.diff.fingerprint import is_fingerprint
 from entra_recovery.diff.guards import GuardResult
 from entra_recovery.diff.guards import evaluate_guards
@@ -45,6 +46,7 @@ __all__ = [
     "diff_from_json",
     "evaluate_guards",
     "fingerprint",
+    "fingerprint_from_digests",
     "guards_ok",
     "is_fingerprint",
     "object_change_from_raw",

@@ -162,22 +162,49 @@ class Fingerprinter:
         """The fingerprint, `sha256:<64 hex>`; can be called again after more `add`s."""
         # bytes order equals the order of their lowercase hex digests
         self._entries.sort()
-        head = canonical_bytes(
-            {
-                "fingerprintVersion": FINGERPRINT_VERSION,
-                "snapshotId": self._snapshot_id,
-                "filteringCriteria": self._criteria,
-                "changes": [],
-            }
-        )
-        # "changes" sorts first, so the document starts with `{"changes":[]`; hex digests need
-        # no escaping, so the list is joined straight into place (same bytes, a lot faster).
-        if not head.startswith(_CHANGES_KEY + b"]"):  # only a change to the recipe gets here
-            raise RuntimeError("fingerprint document does not start with its changes list")
-        hexes = '","'.join(map(bytes.hex, map(itemgetter(2), self._entries)))
-        listed = f'"{hexes}"'.encode("ascii") if self._entries else b""
-        document = _CHANGES_KEY + listed + head[len(_CHANGES_KEY) :]
-        return FINGERPRINT_PREFIX + hashlib.sha256(document).hexdigest()
+        hexes = map(bytes.hex, map(itemgetter(2), self._entries))
+        return _fingerprint_of(self._snapshot_id, self._criteria, hexes)
+
+
+def _fingerprint_of(
+    snapshot_id: str, criteria: Mapping[str, Any] | None, hexes: Iterable[str]
+) -> str:
+    """Step 3 of the recipe over hex digests already in recipe order."""
+    head = canonical_bytes(
+        {
+            "fingerprintVersion": FINGERPRINT_VERSION,
+            "snapshotId": snapshot_id,
+            "filteringCriteria": None if criteria is None else dict(criteria),
+            "changes": [],
+        }
+    )
+    # "changes" sorts first, so the document starts with `{"changes":[]`; hex digests need
+    # no escaping, so the list is joined straight into place (same bytes, a lot faster).
+    if not head.startswith(_CHANGES_KEY + b"]"):  # only a change to the recipe gets here
+        raise RuntimeError("fingerprint document does not start with its changes list")
+    joined = '","'.join(hexes)
+    listed = f'"{joined}"'.encode("ascii") if joined else b""
+    document = _CHANGES_KEY + listed + head[len(_CHANGES_KEY) :]
+    return FINGERPRINT_PREFIX + hashlib.sha256(document).hexdigest()
+
+
+def fingerprint_from_digests(
+    snapshot_id: str,
+    criteria: Mapping[str, Any] | None,
+    digests: Mapping[tuple[str, str], str],
+) -> str:
+    """The fingerprint of a change set given by its per-change digests (`Fingerprinter.digests`:
+    step 1 of the recipe, by entity type and id), without the change objects.
+
+    This is how a plan that takes its share of a batch's merged preview job gets the fingerprint
+    a preview of that plan alone gives: the share's digests, under the plan's own criteria.
+    Equal to `Fingerprinter.hexdigest` for the same changes when no (type, id) repeats (a change
+    list with repeats is refused before any fingerprint is shown, `runner.totals`).
+    """
+    ordered = sorted(
+        (entity_type, object_id, hexed) for (entity_type, object_id), hexed in digests.items()
+    )
+    return _fingerprint_of(snapshot_id, criteria, map(itemgetter(2), ordered))
 
 
 def fingerprint(

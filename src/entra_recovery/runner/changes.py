@@ -3,7 +3,8 @@ Reading a finished preview job's changes: every `getChanges` page into the diff 
 
 Step in the flow: poll preview job -> **changes** -> diff, fingerprint, digests -> gates. Used by
 a fresh preview and by `run resume`, which re-reads the preview an interrupted run had. What was
-read is held to the job's own totals (`totals`) before anyone sees it.
+read is held to the job's own totals (`totals`) before anyone sees it. Also the failed changes
+of a finished recovery job (`read_failed_changes`), held to the job's count the same way.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from entra_recovery.constants import JournalStep
 from entra_recovery.diff import Diff
 from entra_recovery.diff import DiffBuilder
 from entra_recovery.diff import Fingerprinter
+from entra_recovery.errors import ChangeListMismatch
 from entra_recovery.graph.api import GraphApi
 from entra_recovery.graph.models import FilteringCriteria
 from entra_recovery.graph.models import Job
@@ -88,3 +90,30 @@ async def read_changes(
     check_totals(job, diff)
     events.stage_finished(JournalStep.CHANGES, f"{count} change(s)")
     return ChangeSet(diff, fingerprinter.hexdigest(), fingerprinter.digests())
+
+
+async def read_failed_changes(graph: GraphApi, snapshot_id: str, job: Job) -> Diff:
+    """getFailedChanges of a finished recovery job, read only as documented: the job completed
+    (`successful`) and says `totalFailedChanges > 0`; every failure it counted must be listed.
+
+    Raises:
+        ChangeListMismatch: the listed failures are not as many as the job counted.
+    """
+    total = job.total_failed_changes or 0
+    builder = DiffBuilder()
+    if not (job.status.is_succeeded and total > 0):
+        return builder.build()
+    pages = graph.iter_failed_change_pages(
+        snapshot_id, job.id, top=PAGE_SIZE, max_pages=max_pages(total, PAGE_SIZE)
+    )
+    async for page in pages:
+        builder.add_page(page)
+    failed = builder.build()
+    if len(failed.changes) != total:
+        raise ChangeListMismatch(
+            f"recovery job {job.id} counted {total} failed change(s) (totalFailedChanges), "
+            f"but getFailedChanges listed {len(failed.changes)}",
+            hint="list them with `entra-recovery recovery-job failed-changes "
+            f"{snapshot_id} {job.id}`",
+        )
+    return failed

@@ -89,6 +89,9 @@ class RunRecord:
     criteria: dict[str, Any] | None = None
     preview_job_id: str | None = None
     preview_status: str | None = None
+    # The preview job's `filteringCriteria` as JSON text ("null": everything) when they are not
+    # the plan's: a batch's job, merged for every plan of its snapshot; this run took its share.
+    preview_job_criteria: str | None = None
     change_count: int | None = None
     fingerprint: str | None = None
     approved_fingerprint: str | None = None
@@ -324,6 +327,7 @@ _OPTIONAL_STRING_FIELDS = (
     "snapshot_created",
     "preview_job_id",
     "preview_status",
+    "preview_job_criteria",
     "fingerprint",
     "approved_fingerprint",
     "preview_intent_at",

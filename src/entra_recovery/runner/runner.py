@@ -9,7 +9,9 @@ Two public calls with no hidden side effects on the tenant:
   gates (mode, fingerprint, guards, confirmation) and only then the recovery job.
 `resume(run_id)` finishes an apply run that was interrupted, never creating a second job
 (`resume`). Jobs wait for the tenant's one job slot (`slot`); a batch shares preview jobs
-(`shared`). Nothing here changes process-wide state such as the garbage collector.
+(`shared`): `plan_batch(plans)` first gives the plans of one snapshot one merged preview job
+(`batch`, `merge`), of which each plan takes its own share. Nothing here changes process-wide
+state such as the garbage collector.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ import asyncio
 import time
 from collections.abc import Awaitable
 from collections.abc import Callable
+from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
 
@@ -26,11 +29,8 @@ from entra_recovery.constants import AuditOutcome
 from entra_recovery.constants import ExitCode
 from entra_recovery.constants import JournalStep
 from entra_recovery.constants import RunStatus
-from entra_recovery.constants import StepState
-from entra_recovery.diff import Diff
 from entra_recovery.diff import DiffBuilder
 from entra_recovery.errors import ApplyNotApproved
-from entra_recovery.errors import ChangeListMismatch
 from entra_recovery.errors import JobFailedError
 from entra_recovery.graph.api import GraphApi
 from entra_recovery.graph.models import FilteringCriteria
@@ -40,11 +40,15 @@ from entra_recovery.graph.models import JobStatus
 from entra_recovery.graph.models import Snapshot
 from entra_recovery.graph.polling import wait_for_job
 from entra_recovery.plan import Plan
+from entra_recovery.runner.batch import PreviewBatch
+from entra_recovery.runner.batch import Resolution
+from entra_recovery.runner.batch import plan_previews
+from entra_recovery.runner.batch import resolve_plan
 from entra_recovery.runner.bookkeeping import RunBook
 from entra_recovery.runner.bookkeeping import RunRecorder
-from entra_recovery.runner.changes import PAGE_SIZE
 from entra_recovery.runner.changes import ChangeSet
 from entra_recovery.runner.changes import read_changes
+from entra_recovery.runner.changes import read_failed_changes
 from entra_recovery.runner.creation import JobRequest
 from entra_recovery.runner.creation import create_once
 from entra_recovery.runner.events import NoopEvents
@@ -54,9 +58,6 @@ from entra_recovery.runner.gates import check_guards
 from entra_recovery.runner.gates import check_mode
 from entra_recovery.runner.gates import evaluate_plan_guards
 from entra_recovery.runner.jobmatch import owned_job_ids
-from entra_recovery.runner.resolve import check_tenant
-from entra_recovery.runner.resolve import criteria_for
-from entra_recovery.runner.resolve import select_snapshot
 from entra_recovery.runner.results import ApplyResult
 from entra_recovery.runner.results import Preview
 from entra_recovery.runner.resume import resume_run
@@ -65,7 +66,6 @@ from entra_recovery.runner.shared import SharedPreviewKey
 from entra_recovery.runner.shared import SharedPreviews
 from entra_recovery.runner.slot import CreateJob
 from entra_recovery.runner.slot import TenantSlot
-from entra_recovery.runner.totals import max_pages
 from entra_recovery.timestamps import Clock
 from entra_recovery.timestamps import iso_z
 from entra_recovery.timestamps import utc_now
@@ -84,7 +84,8 @@ class PlanRunner:
 
     `recorder` keeps the journals and the audit log (one is made under `state_dir` unless the
     caller passes its own, to read the last run after an interruption). `share_previews` makes
-    the plans previewed by this runner share preview jobs (`SharedPreviews`).
+    the plans previewed by this runner share preview jobs (`SharedPreviews`): plans with equal
+    snapshot and criteria always, and after `plan_batch` every plan of one snapshot.
     """
 
     def __init__(
@@ -114,17 +115,38 @@ class PlanRunner:
         self.recorder = recorder or RunRecorder(state_dir, clock=clock)
         self.previews = PreviewStore(state_dir)
         self.shared_previews = SharedPreviews() if share_previews else None
+        self.batch: PreviewBatch | None = None
 
     # --- public calls ----------------------------------------------------------------------
+
+    async def plan_batch(self, plans: Sequence[Plan]) -> None:
+        """Resolve a batch of plans before previewing them, for one preview job per snapshot.
+
+        Reads who the token is for and the snapshot list once, resolves every plan (tenant
+        gate, snapshot, scope), groups the plans by snapshot and merges each group's criteria
+        (`batch`). Call `preview(plan)` for each plan afterwards: the first plan of a group
+        creates the merged job, the others take their share of its change set. A plan that
+        could not be resolved gets its error from its own `preview`; nothing is raised here
+        for a plan or for Graph (a failure of the whole batch is every plan's error).
+
+        Raises:
+            ValueError: the runner was not built with `share_previews=True`.
+        """
+        if self.shared_previews is None:
+            raise ValueError("plan_batch needs a runner built with share_previews=True")
+        self.batch = await plan_previews(self.graph, plans)
 
     async def preview(self, plan: Plan) -> Preview:
         """Preview the plan: a preview job, its changes, the diff, fingerprint and guards."""
         book = self.recorder.start(AuditEvent.PREVIEW, plan)
         try:
-            preview = await self._preview(plan, book)
+            preview = await self._preview(plan, book, share=True)
         except BaseException as exc:
             book.abort(exc)
             raise
+        finally:
+            if self.batch is not None and self.shared_previews is not None:
+                self.batch.finished(plan, self.shared_previews)  # its group's set may go now
         if preview.has_changes:
             book.finish(AuditOutcome.CHANGES, ExitCode.CHANGES)
         else:
@@ -145,7 +167,7 @@ class PlanRunner:
             with book.step(JournalStep.MODE):
                 approved = check_mode(plan, fingerprint)
                 book.update(approved_fingerprint=approved)
-            preview = await self._preview(plan, book)
+            preview = await self._preview(plan, book, share=False)  # apply never shares
             with book.step(JournalStep.GATES):
                 check_fingerprint(approved, preview, self.previews, approved_report)
                 check_guards(preview)
@@ -179,22 +201,20 @@ class PlanRunner:
 
     # --- steps -------------------------------------------------------------------------------
 
-    async def _preview(self, plan: Plan, book: RunBook) -> Preview:
+    async def _preview(self, plan: Plan, book: RunBook, *, share: bool) -> Preview:
+        """Resolve (from `plan_batch` when sharing), then the preview job and its changes."""
         with book.step(JournalStep.RESOLVE):
             self.events.stage_started(JournalStep.RESOLVE, "checking the tenant and the snapshot")
-            identity = await self.graph.identity()
-            book.update(user=identity.display)
-            check_tenant(plan.tenant, identity)
-            snapshots = await self.graph.list_snapshots()
-            snapshot = select_snapshot(plan.snapshot, snapshots)
-            criteria = criteria_for(plan.scope)
+            batch = self.batch if share else None
+            resolved = await resolve_plan(self.graph, batch, plan, book)
+            identity, snapshot, criteria = resolved.identity, resolved.snapshot, resolved.criteria
             book.update(
                 snapshot_id=snapshot.id,
                 snapshot_created=_iso(snapshot),
                 criteria=criteria.to_json(),
             )
             self.events.stage_finished(JournalStep.RESOLVE, f"snapshot {snapshot.id}")
-        job, changes = await self._preview_changes(book, snapshot, criteria)
+        job, changes = await self._preview_changes(book, resolved, share=share)
         preview = Preview(
             plan=plan,
             run_id=book.run_id,
@@ -212,30 +232,30 @@ class PlanRunner:
         return preview
 
     async def _preview_changes(
-        self, book: RunBook, snapshot: Snapshot, criteria: FilteringCriteria
+        self, book: RunBook, resolved: Resolution, *, share: bool
     ) -> tuple[Job, ChangeSet]:
-        """The preview job and its change set: shared with an earlier plan, or made now."""
-        key = SharedPreviewKey(snapshot.id, criteria)
-        shared = self.shared_previews.get(key) if self.shared_previews is not None else None
-        if shared is not None:
-            # Another plan of this batch has the same snapshot and scope: share its job, as the
-            # one-job-per-tenant rule asks, instead of queueing an identical one.
-            job, changes = shared.job, shared.changes
-            book.mark(JournalStep.PREVIEW_JOB, StepState.FINISHED, f"shared {job.id}")
-            book.update(
-                preview_job_id=job.id,
-                preview_status=job.status_text,
-                change_count=len(changes.diff.changes),
-                fingerprint=changes.fingerprint,
-            )
-            return job, changes
-        job = await self._preview_job(book, snapshot, criteria)
-        with book.step(JournalStep.CHANGES):
-            changes = await read_changes(self.graph, self.events, snapshot, criteria, job)
+        """The preview job and the plan's change set: its share of a job of the batch (made now
+        or by an earlier plan), or a job of its own when not sharing."""
+        snapshot, criteria = resolved.snapshot, resolved.criteria
+        if self.shared_previews is None or not share:
+            job = await self._preview_job(book, snapshot, criteria)
+            changes = await self._read_changes(book, snapshot, criteria, job)
             book.update(change_count=len(changes.diff.changes), fingerprint=changes.fingerprint)
-        if self.shared_previews is not None:
-            self.shared_previews.add(key, job, changes)
-        return job, changes
+            return job, changes
+        job_criteria = resolved.job_criteria
+
+        async def make() -> tuple[Job, ChangeSet]:
+            job = await self._preview_job(book, snapshot, job_criteria)
+            return job, await self._read_changes(book, snapshot, job_criteria, job)
+
+        key = SharedPreviewKey(snapshot.id, job_criteria)
+        return await self.shared_previews.take_share(book, key, criteria, make)
+
+    async def _read_changes(
+        self, book: RunBook, snapshot: Snapshot, criteria: FilteringCriteria, job: Job
+    ) -> ChangeSet:
+        with book.step(JournalStep.CHANGES):
+            return await read_changes(self.graph, self.events, snapshot, criteria, job)
 
     async def _preview_job(
         self, book: RunBook, snapshot: Snapshot, criteria: FilteringCriteria
@@ -333,7 +353,7 @@ class PlanRunner:
             job = await self._poll(lambda: self.graph.get_recovery_job(snapshot_id, job_id))
             book.update(recovery_status=job.status_text)
         with book.step(JournalStep.FAILED_CHANGES):
-            failed = await self._failed_changes(snapshot_id, job)
+            failed = await read_failed_changes(self.graph, snapshot_id, job)
         result = ApplyResult(preview, job, failed, self.clock())
         if job.status.is_failed:
             book.finish(
@@ -358,28 +378,6 @@ class PlanRunner:
             failed_change_count=len(failed.changes),
         )
         return result
-
-    async def _failed_changes(self, snapshot_id: str, job: Job) -> Diff:
-        """getFailedChanges, read only as documented: the job completed (`successful`) and
-        says `totalFailedChanges > 0`; every failure it counted must be listed."""
-        total = job.total_failed_changes or 0
-        builder = DiffBuilder()
-        if not (job.status.is_succeeded and total > 0):
-            return builder.build()
-        pages = self.graph.iter_failed_change_pages(
-            snapshot_id, job.id, top=PAGE_SIZE, max_pages=max_pages(total, PAGE_SIZE)
-        )
-        async for page in pages:
-            builder.add_page(page)
-        failed = builder.build()
-        if len(failed.changes) != total:
-            raise ChangeListMismatch(
-                f"recovery job {job.id} counted {total} failed change(s) (totalFailedChanges), "
-                f"but getFailedChanges listed {len(failed.changes)}",
-                hint="list them with `entra-recovery recovery-job failed-changes "
-                f"{snapshot_id} {job.id}`",
-            )
-        return failed
 
 
 def _iso(snapshot: Snapshot) -> str | None:

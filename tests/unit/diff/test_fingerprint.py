@@ -19,6 +19,7 @@ from unit.diff import strategies as st_
 
 from entra_recovery.diff import Fingerprinter
 from entra_recovery.diff import fingerprint
+from entra_recovery.diff import fingerprint_from_digests
 from entra_recovery.diff import is_fingerprint
 from entra_recovery.diff.fingerprint import FINGERPRINT_PATTERN
 from helpers import report_samples as s
@@ -317,3 +318,25 @@ def test_equals_the_documented_recipe(snapshot_id: str, criteria: Any, changes: 
     instead of `id`) the fingerprint is the one the recipe in docs/reports.md gives."""
     expected = _independent(snapshot_id, criteria, changes)
     assert fingerprint(snapshot_id, criteria, changes) == expected
+
+
+def _unique_by_key(changes: list[dict]) -> list[dict]:
+    """The changes with at most one per (entity type, id) key, as a trusted change list is."""
+    kept: dict[tuple[str, str], dict] = {}
+    for change in changes:
+        fingerprinter = Fingerprinter("snap")
+        fingerprinter.add(change)
+        kept.setdefault(next(iter(fingerprinter.digests())), change)
+    return list(kept.values())
+
+
+@settings(max_examples=150, deadline=None)
+@given(st_.TEXT, _CRITERIA, st_.change_lists(floats=True, max_size=10))
+def test_from_digests_equals_the_recipe(snapshot_id: str, criteria: Any, changes: list) -> None:
+    """A fingerprint from the per-change digests alone (how a batch plan's share gets its own)
+    is the recipe's fingerprint of those changes, for any change list without repeats."""
+    changes = _unique_by_key(changes)
+    fingerprinter = Fingerprinter(snapshot_id, criteria)
+    fingerprinter.add_page(changes)
+    from_digests = fingerprint_from_digests(snapshot_id, criteria, fingerprinter.digests())
+    assert from_digests == _independent(snapshot_id, criteria, changes)

@@ -6,6 +6,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from entra_recovery.diff import DiffBuilder
 from entra_recovery.graph.models import FilteringCriteria
 from entra_recovery.graph.models import Job
@@ -16,6 +18,7 @@ from entra_recovery.runner.results import Preview
 from entra_recovery.runner.runner import PlanRunner
 from entra_recovery.runner.shared import SharedPreviewKey
 from entra_recovery.runner.shared import SharedPreviews
+from helpers.planfiles import DELETED_USERS
 from helpers.planfiles import plan_data
 from helpers.planfiles import write_plan
 
@@ -87,3 +90,42 @@ def test_batch_shares_identical_preview_jobs(
         ("preview-job", "finished", f"shared {a.job.id}"),
     ]
     assert (record.preview_job_id, record.fingerprint) == (a.job.id, a.fingerprint)
+
+
+def test_a_planned_group_lets_its_change_set_go_after_its_last_plan(
+    emulator: Any,
+    tmp_path: Path,
+    with_runner: Callable[..., Any],
+    count_posts: Callable[[Any, str], int],
+) -> None:
+    """After `plan_batch`, a group's change set is kept until each of its plans (a plan listed
+    twice: both times) had its share, and then let go: one job, nothing kept afterwards."""
+    by_type = load_plan(write_plan(tmp_path, plan_data(), "a.yaml"))
+    by_id_data = plan_data(scope={"objects": [{"entityType": "user", "ids": DELETED_USERS}]})
+    by_id_data["metadata"] = {"name": "by-id"}
+    by_id = load_plan(write_plan(tmp_path, by_id_data, "b.yaml"))
+
+    async def go(runner: PlanRunner) -> list[int]:
+        assert runner.shared_previews is not None
+        await runner.plan_batch([by_type, by_id, by_type])
+        kept = []
+        for plan in (by_type, by_id, by_type):
+            await runner.preview(plan)
+            kept.append(len(runner.shared_previews))
+        return kept
+
+    kept = with_runner(emulator, tmp_path / "state", go, share_previews=True)
+    assert kept == [1, 1, 0]
+    assert count_posts(emulator, "recoveryPreviewJobs") == 1
+
+
+def test_plan_batch_needs_a_sharing_runner(
+    emulator: Any, tmp_path: Path, with_runner: Callable[..., Any]
+) -> None:
+    """A runner that does not share has nothing to plan a batch for."""
+
+    async def go(runner: PlanRunner) -> None:
+        await runner.plan_batch([])
+
+    with pytest.raises(ValueError, match="share_previews=True"):
+        with_runner(emulator, tmp_path / "state", go)

@@ -165,8 +165,14 @@ def test_waiting_gives_up_when_the_wait_runs_out(make_emulator: Any, with_graph:
 
     blocker, error = with_graph(server, go)
     assert error.running_job_id == blocker
-    assert clock.sleeps == [10, 15, 22.5]  # looked at 0, 10, 25 and 47.5 s
+    assert clock.sleeps == [10, 15, 5]  # looked at 0, 10, 25 and 30 s: never past the wait
     assert [elapsed for _, elapsed in events.seen] == [0, 10, 25]
+    assert error.message.startswith(f"another preview job ({blocker}, ")
+    assert error.message.endswith(
+        ") still holds the tenant's one job slot after waiting 30 s (the wait for the slot was "
+        "30 s); no job was created"
+    )
+    assert f"entra-recovery job cancel {blocker}" in (error.hint or "")
 
 
 @pytest.mark.parametrize("wait", [None, 3600])
