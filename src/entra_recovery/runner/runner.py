@@ -18,6 +18,7 @@ import asyncio
 import time
 from collections.abc import Awaitable
 from collections.abc import Callable
+from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
 
@@ -130,6 +131,10 @@ class PlanRunner:
         else:
             book.finish(AuditOutcome.NO_CHANGES, ExitCode.OK)
         return preview
+
+    async def plan_batch(self, plans: Sequence[Plan]) -> None:
+        """TEMP placeholder for the shared-previews branch's `plan_batch`; does nothing."""
+        del plans
 
     async def apply(
         self,
