@@ -48,6 +48,7 @@ from entra_recovery.report.batch import INDEX_FILES
 from entra_recovery.report.batch import BatchEntry
 from entra_recovery.report.batch import BatchSummary
 from entra_recovery.report.batch import PlanOutcome
+from entra_recovery.report.text import clean
 from entra_recovery.runner.bookkeeping import RunRecorder
 from entra_recovery.runner.events import RunnerEvents
 from entra_recovery.runner.reporting import build_report
@@ -293,8 +294,8 @@ class BatchPreview:
         self.errors[path] = exc
         if not self.several:
             return  # the command raises it, so it prints as any single-plan error does
-        click.echo(f"Error: {path}: {entry.error}", err=True)
+        click.echo(f"Error: {clean(path)}: {clean(entry.error or '')}", err=True)
         for problem in entry.problems:
-            click.echo(f"  {problem}", err=True)
+            click.echo(f"  {clean(problem)}", err=True)
         if exc.hint and not entry.problems:
-            click.echo(f"  hint: {redact(exc.hint)}", err=True)
+            click.echo(f"  hint: {clean(redact(exc.hint))}", err=True)

@@ -139,8 +139,8 @@ notify_format_option = click.option(
 )
 notify_on_option = click.option(
     "--notify-on",
-    type=click.Choice(tuple(NotifyOn)),
-    default=NotifyOn.CHANGES,
+    type=click.Choice([str(member.value) for member in NotifyOn]),
+    default=NotifyOn.CHANGES.value,
     show_default=True,
     help="When to post: changes (a plan has changes, was refused or failed), failures, always, "
     "never.",
