@@ -294,7 +294,10 @@ class BatchPreview:
         self.errors[path] = exc
         if not self.several:
             return  # the command raises it, so it prints as any single-plan error does
-        click.echo(f"Error: {clean(path)}: {clean(entry.error or '')}", err=True)
+        message = entry.error or ""
+        if not message.startswith(path):  # a plan's own errors name its file already
+            message = f"{path}: {message}"
+        click.echo(f"Error: {clean(message)}", err=True)
         for problem in entry.problems:
             click.echo(f"  {clean(problem)}", err=True)
         if exc.hint and not entry.problems:

@@ -118,7 +118,7 @@ def echo_table(summary: BatchSummary, *, color: bool, err: bool) -> None:
     table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False)
     table.add_column("Plan", overflow="fold", min_width=16)
     if len(tenants) > 1:
-        table.add_column("Tenant", overflow="ellipsis", no_wrap=True, max_width=13)
+        table.add_column("Tenant", overflow="ellipsis", no_wrap=True, max_width=9)
     table.add_column("Outcome", no_wrap=True)
     for symbol in _SYMBOLS:
         table.add_column(symbol, justify="right")
@@ -129,7 +129,7 @@ def echo_table(summary: BatchSummary, *, color: bool, err: bool) -> None:
             cells.append(Text(clean(entry.tenant or "")))
         cells.append(Text(str(entry.outcome), style=_OUTCOME_STYLES[entry.outcome]))
         cells.extend(str(n) if entry.counts else "" for n in action_cells(entry))
-        cells.append(Text(short_fingerprint(entry.fingerprint)))
+        cells.append(Text(short_fingerprint(entry.fingerprint, digits=8)))
         table.add_row(*cells)
     buffer = io.StringIO()
     console = Console(

@@ -33,7 +33,14 @@ OUTCOME_MARKS: Final = {
     PlanOutcome.ERROR: "❌",
 }
 JUNIT_CLASSNAME: Final = "entra-recovery.preview"
-_SHORT_FINGERPRINT: Final = len("sha256:") + 12
+# The HTML report's classes: green, amber (the colour of updates), red.
+_HTML_CLASSES: Final = {
+    PlanOutcome.CLEAN: "ok",
+    PlanOutcome.CHANGES: "s-update",
+    PlanOutcome.REFUSED: "bad",
+    PlanOutcome.ERROR: "bad",
+}
+_PREFIX: Final = "sha256:"
 
 
 def action_cells(entry: BatchEntry) -> tuple[int, int, int, int]:
@@ -44,11 +51,19 @@ def action_cells(entry: BatchEntry) -> tuple[int, int, int, int]:
     return update, restore, soft_delete, other
 
 
-def short_fingerprint(fingerprint: str | None) -> str:
-    """`sha256:` and the first 12 hex digits, then `…` (the full one is in the plan's report)."""
+def _count_texts(entry: BatchEntry) -> tuple[str, ...]:
+    """The four counts as text; empty for a plan that was not previewed (nothing was counted)."""
+    if entry.outcome.failed:
+        return ("",) * 4
+    return tuple(str(n) for n in action_cells(entry))
+
+
+def short_fingerprint(fingerprint: str | None, digits: int = 12) -> str:
+    """`sha256:` and the first `digits` hex digits, then `…` (the full one is in the plan's
+    report and in summary.json)."""
     if not fingerprint:
         return ""
-    return fingerprint[:_SHORT_FINGERPRINT] + "…"
+    return fingerprint[: len(_PREFIX) + digits] + "…"
 
 
 def _href(path: str) -> str:
@@ -70,7 +85,7 @@ def _iter_markdown(summary: BatchSummary) -> Iterator[str]:
         "| Report |\n|---|---|---|--:|--:|--:|--:|---|---|\n"
     )
     for entry in summary.entries:
-        counts = " | ".join(str(n) for n in action_cells(entry))
+        counts = " | ".join(_count_texts(entry))
         fingerprint = f"<code>{md(short_fingerprint(entry.fingerprint))}</code>"
         report = entry.reports.get("markdown")
         link = f"[{md(report)}]({_href(report)})" if report else ""
@@ -206,9 +221,8 @@ def _html_row(entry: BatchEntry) -> str:
     name = h(entry.label)
     if page:
         name = f'<a href="{h(_href(page))}">{name}</a>'
-    mark = "ok" if entry.outcome is PlanOutcome.CLEAN else "bad"
-    outcome = f'<span class="{mark}">{h(entry.outcome)}</span>'
-    counts = "".join(f'<td class="n">{n}</td>' for n in action_cells(entry))
+    outcome = f'<span class="{_HTML_CLASSES[entry.outcome]}">{h(entry.outcome)}</span>'
+    counts = "".join(f'<td class="n">{n}</td>' for n in _count_texts(entry))
     fingerprint = f'<code class="id">{h(short_fingerprint(entry.fingerprint))}</code>'
     links = " ".join(
         f'<a href="{h(_href(path))}">{h(fmt)}</a>' for fmt, path in entry.reports.items()
