@@ -18,7 +18,6 @@ import asyncio
 import time
 from collections.abc import Awaitable
 from collections.abc import Callable
-from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
 
@@ -131,10 +130,6 @@ class PlanRunner:
         else:
             book.finish(AuditOutcome.NO_CHANGES, ExitCode.OK)
         return preview
-
-    async def plan_batch(self, plans: Sequence[Plan]) -> None:
-        """TEMP placeholder for the shared-previews branch's `plan_batch`; does nothing."""
-        del plans
 
     async def apply(
         self,
