@@ -49,11 +49,12 @@ def _loopback_only() -> object:
 
 @pytest.fixture(autouse=True)
 def _clean_env(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory) -> None:
-    """No ENTRA_RECOVERY_* or AZURE_* settings leak in from the developer's shell."""
+    """No ENTRA_RECOVERY_* or AZURE_* settings leak in from the developer's shell, and no test
+    appends to the job summary of the CI run that runs it (GITHUB_STEP_SUMMARY)."""
     import os
 
     for name in list(os.environ):
-        if name.startswith(("ENTRA_RECOVERY_", "AZURE_")):
+        if name.startswith(("ENTRA_RECOVERY_", "AZURE_")) or name == "GITHUB_STEP_SUMMARY":
             monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("ENTRA_RECOVERY_STATE_DIR", str(tmp_path_factory.mktemp("state")))
     monkeypatch.setenv("NO_COLOR", "1")

@@ -127,6 +127,17 @@ class ReportWriter:
             click.echo(f"Wrote {target}", err=True)
         return written
 
+    def reports_for(self, plan: Plan) -> dict[str, str]:
+        """The report files `write` makes for this plan in --output-dir, by format, relative
+        to it (empty without --output-dir)."""
+        if self.output_dir is None or self.output is not None:
+            return {}
+        return {
+            name: f"{plan.name}{RENDERERS[name].suffix}"
+            for name in self.formats_for(plan)
+            if name != TERMINAL
+        }
+
     def finish(self) -> None:
         """Write what was collected across plans (one JUnit document, a suite per plan)."""
         if self._collected is None or self.output is None:

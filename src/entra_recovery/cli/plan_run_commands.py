@@ -15,6 +15,18 @@ from pathlib import Path
 import click
 
 from entra_recovery import aio
+from entra_recovery.cli.batch import DEFAULT_PARALLEL
+from entra_recovery.cli.batch import BatchPreview
+from entra_recovery.cli.batch import LoadedPlan
+from entra_recovery.cli.batch import check_index_clashes
+from entra_recovery.cli.batch import load_batch
+from entra_recovery.cli.batchoutput import Notifications
+from entra_recovery.cli.batchoutput import NotifyOn
+from entra_recovery.cli.batchoutput import append_step_summary
+from entra_recovery.cli.batchoutput import echo_table
+from entra_recovery.cli.batchoutput import notify
+from entra_recovery.cli.batchoutput import stdout_is_terminal
+from entra_recovery.cli.batchoutput import write_index
 from entra_recovery.cli.confirm import make_confirmer
 from entra_recovery.cli.context import AppContext
 from entra_recovery.cli.gcpause import paused_gc
@@ -27,7 +39,6 @@ from entra_recovery.cli.options import yes_option
 from entra_recovery.cli.output import ReportWriter
 from entra_recovery.cli.output import color_enabled
 from entra_recovery.cli.output import echo_apply_summary
-from entra_recovery.cli.output import echo_next_step
 from entra_recovery.cli.progress import TerminalProgress
 from entra_recovery.cli.runtime import build_recorder
 from entra_recovery.cli.runtime import open_runner
@@ -36,18 +47,33 @@ from entra_recovery.constants import SCOPE_READ
 from entra_recovery.constants import SCOPE_RECOVERY
 from entra_recovery.constants import ExitCode
 from entra_recovery.errors import GateRefused
-from entra_recovery.errors import PlanError
-from entra_recovery.errors import RecoveryError
+from entra_recovery.errors import UsageError
+from entra_recovery.notify import WebhookPolicy
+from entra_recovery.notify import check_webhook_url
+from entra_recovery.notify.webhook import DEFAULT_TIMEOUT
 from entra_recovery.plan import Plan
 from entra_recovery.plan import load_plan
 from entra_recovery.plan.loader import expand_paths
 from entra_recovery.report import RENDERERS
+from entra_recovery.report.batch import BatchSummary
+from entra_recovery.report.chat import PAYLOADS
 from entra_recovery.runner.bookkeeping import RunRecorder
 from entra_recovery.runner.reporting import build_report
 from entra_recovery.runner.results import ApplyResult
 from entra_recovery.runner.runner import Confirm
 
 FORMAT_NAMES = tuple(RENDERERS)
+
+
+def _check_notify_urls(
+    ctx: click.Context, param: click.Parameter, urls: tuple[str, ...]
+) -> tuple[str, ...]:
+    """Every --notify URL vetted before any job (the message never shows its path or query)."""
+    try:
+        return tuple(check_webhook_url(url) for url in urls)
+    except UsageError as exc:
+        raise click.BadParameter(str(exc).removeprefix("--notify: "), ctx, param) from None
+
 
 format_option = click.option(
     "--format",
@@ -86,6 +112,48 @@ verbose_option = click.option(
 )
 
 
+parallel_option = click.option(
+    "--parallel",
+    type=click.IntRange(min=1),
+    default=DEFAULT_PARALLEL,
+    show_default=True,
+    metavar="N",
+    help="Preview at most N tenants at once (plans of one tenant always run one after another).",
+)
+notify_option = click.option(
+    "--notify",
+    "notify_urls",
+    multiple=True,
+    metavar="URL",
+    callback=_check_notify_urls,
+    help="Post a summary to this chat webhook (https; repeat for several). Only the URL's "
+    "scheme and host are ever printed.",
+)
+notify_format_option = click.option(
+    "--notify-format",
+    type=click.Choice(tuple(PAYLOADS)),
+    default="slack",
+    show_default=True,
+    help='slack: {"text": ...} (Slack and compatible receivers); teams: an Adaptive Card '
+    "(Teams incoming webhooks and Workflows).",
+)
+notify_on_option = click.option(
+    "--notify-on",
+    type=click.Choice([str(member.value) for member in NotifyOn]),
+    default=NotifyOn.CHANGES.value,
+    show_default=True,
+    help="When to post: changes (a plan has changes, was refused or failed), failures, always, "
+    "never.",
+)
+notify_timeout_option = click.option(
+    "--notify-timeout",
+    type=DURATION,
+    default=DEFAULT_TIMEOUT,
+    show_default=True,
+    help="Deadline for each attempt to post a notification (seconds, or e.g. 30s).",
+)
+
+
 @click.command("preview")
 @click.argument("paths", nargs=-1, required=True)
 @format_option
@@ -94,6 +162,11 @@ verbose_option = click.option(
 @wait_option
 @timeout_option
 @verbose_option
+@parallel_option
+@notify_option
+@notify_format_option
+@notify_on_option
+@notify_timeout_option
 @error_handler
 def preview_command(
     paths: Sequence[str],
@@ -103,10 +176,20 @@ def preview_command(
     wait_for_slot: float | None,
     timeout: float | None,
     verbose: int,
+    parallel: int,
+    notify_urls: tuple[str, ...],
+    notify_format: str,
+    notify_on: str,
+    notify_timeout: float,
 ) -> int:
-    """Preview what recovering PLAN(s) would change; a file or a folder of plans.
+    """Preview what recovering PLAN(s) would change; files or folders of plans.
 
-    Exit codes: 0 no changes, 2 changes found, 1 error.
+    A batch groups its plans by tenant and previews up to --parallel tenants at once. With
+    --output-dir, DIR also gets the batch index: summary.json, summary.md, junit.xml and
+    index.html; summary.md is appended to $GITHUB_STEP_SUMMARY when that is set.
+
+    Exit codes: 0 no changes, 2 changes found, 1 error (in a batch: any plan that failed to
+    load, was refused or errored; the other plans are still previewed). One plan: 3 refused.
     """
     app = app_context()
     plans = expand_paths(paths)
@@ -118,85 +201,44 @@ def preview_command(
         verbose=verbose,
         several=len(plans) > 1,
     )
+    loaded = load_batch(plans)
+    check_index_clashes(loaded, writer)
+    notifications = Notifications(
+        urls=notify_urls,
+        format=notify_format,
+        on=NotifyOn(notify_on),
+        policy=WebhookPolicy(timeout=notify_timeout),
+    )
     recorder = build_recorder(app)
+    batch = BatchPreview(
+        app, writer, recorder, parallel=parallel, wait_for_slot=wait_for_slot, timeout=timeout
+    )
     try:
         with paused_gc():  # see gcpause: one big acyclic graph, built once, then written out
-            return aio.run(_preview_all(app, plans, writer, recorder, wait_for_slot, timeout))
+            summary = aio.run(_preview_all(batch, loaded, notifications))
     except KeyboardInterrupt:
         explain_preview_interrupt(recorder.last_record)
         return int(ExitCode.INTERRUPTED)
+    writer.finish()
+    if len(loaded) == 1 and batch.errors:
+        raise next(iter(batch.errors.values()))  # one plan: reported as every command does
+    return int(summary.exit_code)
 
 
 async def _preview_all(
-    app: AppContext,
-    plans: Sequence[str],
-    writer: ReportWriter,
-    recorder: RunRecorder,
-    wait_for_slot: float | None,
-    timeout: float | None,
-) -> int:
-    worst = ExitCode.OK
-    failures = 0
-    loaded = _load_batch(plans)
-    tenants = {p.tenant for _, p in loaded if not isinstance(p, RecoveryError)}
-    async with open_runner(
-        app,
-        permissions=(SCOPE_READ, SCOPE_PREVIEW),
-        wait_for_slot=wait_for_slot,
-        timeout=timeout,
-        share_previews=True,
-        recorder=recorder,
-        tenant=next(iter(tenants)) if len(tenants) == 1 else None,
-    ) as runner:
-        for path, plan_or_error in loaded:
-            try:
-                if isinstance(plan_or_error, RecoveryError):
-                    raise plan_or_error
-                plan = plan_or_error
-                with TerminalProgress.for_stderr(quiet=app.quiet, label=plan.name) as progress:
-                    runner.events = progress
-                    result = await runner.preview(plan)
-            except RecoveryError as exc:
-                if len(plans) == 1:
-                    raise
-                failures += 1
-                click.echo(f"Error: {path}: {exc}", err=True)
-                continue
-            writer.write(plan, build_report(result))
-            if result.has_changes:
-                worst = ExitCode.CHANGES
-                echo_next_step(result)
-    writer.finish()
-    if failures:
-        return int(ExitCode.ERROR)
-    return int(worst)
-
-
-def _load_batch(paths: Sequence[str]) -> list[tuple[str, Plan | RecoveryError]]:
-    """Every plan of a batch loaded up front (a plan that fails to load is reported in turn);
-    plans sharing a name are refused before any job is created, since their reports, saved
-    indexes and audit lines would be told apart by that name alone."""
-    loaded: list[tuple[str, Plan | RecoveryError]] = []
-    by_name: dict[str, list[str]] = {}
-    for path in paths:
-        try:
-            plan = load_plan(path)
-        except RecoveryError as exc:
-            if len(paths) == 1:
-                raise
-            loaded.append((path, exc))
-            continue
-        loaded.append((path, plan))
-        by_name.setdefault(plan.name, []).append(path)
-    clashes = {name: files for name, files in by_name.items() if len(files) > 1}
-    if clashes:
-        listed = "; ".join(f"{name!r} in {', '.join(files)}" for name, files in clashes.items())
-        raise PlanError(
-            f"several plans of this batch have the same metadata.name: {listed}; their reports "
-            "would overwrite each other, so nothing was previewed",
-            hint="give each plan its own metadata.name",
-        )
-    return loaded
+    batch: BatchPreview, loaded: Sequence[LoadedPlan], notifications: Notifications
+) -> BatchSummary:
+    """Preview the batch, then write its index and summaries and post the notifications."""
+    summary = await batch.run(loaded)
+    writer = batch.writer
+    if writer.output_dir is not None:
+        write_index(writer.output_dir, summary)
+    append_step_summary(summary)
+    if len(loaded) > 1:
+        err = not stdout_is_terminal(writer.formats, writer.output, writer.output_dir)
+        echo_table(summary, color=color_enabled(batch.app.color), err=err)
+    await notify(summary, notifications)
+    return summary
 
 
 @click.command("apply")

@@ -145,3 +145,52 @@ class TerminalProgress:
             f"waiting for job {job.id} ({job.status_text}) to finish ({{elapsed}})",
             time.monotonic() - elapsed,
         )
+
+
+class LineProgress:
+    """One line on stderr per stage of a plan, prefixed by the plan's name, for batches that
+    preview several tenants at once: live status lines of concurrent plans would draw over each
+    other. Job polls and change pages print nothing (they come every few seconds); quiet with
+    `--quiet` and when stderr is not a terminal, like `TerminalProgress`."""
+
+    def __init__(self, *, enabled: bool, label: str, console: Console | None = None) -> None:
+        self.enabled = enabled
+        self.label = label
+        self._console = console or Console(stderr=True, highlight=False)
+        self._waiting_for: str | None = None  # the job last announced as blocking the slot
+
+    @classmethod
+    def for_stderr(cls, *, quiet: bool, label: str) -> LineProgress:
+        return cls(enabled=(not quiet) and sys.stderr.isatty(), label=label)
+
+    def __enter__(self) -> LineProgress:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        return None
+
+    def _line(self, text: str) -> None:
+        if self.enabled:
+            self._console.print(Text(f"{self.label}: {text}"), highlight=False)
+
+    def stage_started(self, stage: str, detail: str) -> None:
+        self._line(f"{stage}: {detail}")
+
+    def stage_finished(self, stage: str, detail: str) -> None:
+        self._line(f"✓ {stage}: {detail}")
+
+    def job_polled(self, job: Job, elapsed: float) -> None:
+        return None
+
+    def changes_listed(self, count: int) -> None:
+        return None
+
+    def waiting_for_slot(self, job: Job, elapsed: float) -> None:
+        if job.id != self._waiting_for:  # once per blocking job, not at every poll
+            self._waiting_for = job.id
+            self._line(f"waiting for job {job.id} ({job.status_text}) to finish")

@@ -36,7 +36,7 @@ from entra_recovery.report.text import row_view
 from entra_recovery.report.text import summary_line
 from entra_recovery.report.text import totals_line
 
-_CSS: Final = """
+CSS: Final = """
 body{font:14px/1.45 system-ui,-apple-system,"Segoe UI",sans-serif;margin:0 auto;max-width:1200px;
 padding:1.5em;color:#1d1d1f;background:#fff}
 h1{font-size:1.5em;margin:.2em 0}h3{font-size:1.05em}
@@ -80,7 +80,7 @@ def iter_render(report: Report, options: RenderOptions) -> Iterator[str]:
         '<meta http-equiv="Content-Security-Policy" content="default-src \'none\'; '
         "style-src 'unsafe-inline'\">\n"
         '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
-        f"<title>{h(title)}</title>\n<style>{_CSS}</style>\n</head>\n<body>\n"
+        f"<title>{h(title)}</title>\n<style>{CSS}</style>\n</head>\n<body>\n"
     )
     yield f'<h1>{h(title)}</h1>\n<p><span class="status">{h(report.status)}</span></p>\n'
     for message in report.messages:

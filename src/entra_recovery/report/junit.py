@@ -28,14 +28,14 @@ GUARD_CLASSNAME = "entra-recovery.guards"
 NO_DRIFT_CLASSNAME = "entra-recovery.drift"
 
 
-def _text(value: str) -> str:
+def xml_text(value: str) -> str:
     """Element text: escaped, control characters and lone surrogates spelled out."""
     return clean(value).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
-def _attr(value: object) -> str:
+def xml_attr(value: object) -> str:
     """A double-quoted attribute value (clean() already removed tabs and newlines)."""
-    return '"' + _text(str(value)).replace('"', "&quot;") + '"'
+    return '"' + xml_text(str(value)).replace('"', "&quot;") + '"'
 
 
 class _Case:
@@ -60,16 +60,19 @@ class _Case:
         self.change = change
 
     def xml(self) -> str:
-        head = f'    <testcase classname={_attr(self.classname)} name={_attr(self.name)} time="0"'
+        head = (
+            f"    <testcase classname={xml_attr(self.classname)} name={xml_attr(self.name)} "
+            'time="0"'
+        )
         if self.failure_type is None:
             return head + "/>\n"
         lines = self.lines
         if self.change is not None:
             lines = (*lines, *_detail_lines(self.change))
-        body = "\n".join(_text(line) for line in lines)
+        body = "\n".join(xml_text(line) for line in lines)
         return (
-            f"{head}>\n      <failure type={_attr(self.failure_type)} "
-            f"message={_attr(self.failure_message or '')}>{body}</failure>\n    </testcase>\n"
+            f"{head}>\n      <failure type={xml_attr(self.failure_type)} "
+            f"message={xml_attr(self.failure_message or '')}>{body}</failure>\n    </testcase>\n"
         )
 
 
@@ -150,8 +153,8 @@ def _suite(report: Report, total: int, failures: int) -> Iterator[str]:
     timestamp = generated.isoformat(timespec="seconds")
     counts = f'tests="{total}" failures="{failures}" errors="0" skipped="0"'
     yield (
-        f'  <testsuite name={_attr(report.plan.name)} {counts} time="0" '
-        f'timestamp={_attr(timestamp)} hostname="entra-recovery">\n'
+        f'  <testsuite name={xml_attr(report.plan.name)} {counts} time="0" '
+        f'timestamp={xml_attr(timestamp)} hostname="entra-recovery">\n'
     )
     yield "    <properties>\n"
     properties = [
@@ -167,7 +170,7 @@ def _suite(report: Report, total: int, failures: int) -> Iterator[str]:
     ]
     for name, value in properties:
         if value is not None:
-            yield f"      <property name={_attr(name)} value={_attr(value)}/>\n"
+            yield f"      <property name={xml_attr(name)} value={xml_attr(value)}/>\n"
     yield "    </properties>\n"
     for case in _cases(report):
         yield case.xml()
