@@ -64,7 +64,12 @@ _ASSIGNMENT = re.compile(r"^[A-Za-z_]\w*=")
 _SUDO_OPTIONS_WITH_VALUE = {"-u", "-g", "-C", "-D"}
 
 
+# A variable named like a URL stands for one (a webhook's --notify is checked as https).
+_URL_VARIABLE = re.compile(r"\$\{?\w*URL\w*\}?")
+
+
 def _substitute(text: str) -> str:
+    text = _URL_VARIABLE.sub("https://hooks.example.com/dummy", text)
     for pattern in _PLACEHOLDERS:
         previous = None
         while previous != text:
@@ -256,7 +261,8 @@ def test_commands_are_found_in_every_source() -> None:
         "whoami",
         "plan validate --format github plans/dummy/",
         "plan preview plans/dummy/ --output-dir out/dummy --format json --format markdown "
-        "--format html --wait-for-slot 2h --timeout 6h --notify dummy --notify-format teams",
+        "--format html --wait-for-slot 2h --timeout 6h --notify https://hooks.example.com/dummy "
+        "--notify-format teams",
     ]
     assert any(
         c.startswith("plan validate --format azure")
