@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import math
 import os
 from collections.abc import AsyncIterator
@@ -40,6 +41,7 @@ from entra_recovery.errors import ApplyNotApproved
 from entra_recovery.errors import Issue
 from entra_recovery.errors import RecoveryError
 from entra_recovery.errors import UsageError
+from entra_recovery.graph.settings import DEFAULT_AUTHORITY
 from entra_recovery.graph.settings import GraphSettings
 from entra_recovery.plan import Plan
 from entra_recovery.plan import validate_paths
@@ -87,6 +89,9 @@ class Settings:
     request_timeout: float = DEFAULT_REQUEST_TIMEOUT
     job_timeout: float | None = None
     wait_for_slot: float | None = None
+    interactive: bool = False
+    allow_unencrypted_cache: bool = False
+    authority: str = DEFAULT_AUTHORITY
     _graph: GraphSettings = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -104,6 +109,10 @@ class Settings:
             client_id=self.client_id,
             poll_interval=self.poll_interval,
             request_timeout=self.request_timeout,
+            interactive=self.interactive,
+            allow_unencrypted_cache=self.allow_unencrypted_cache,
+            authority=self.authority,
+            signin_dir=self.state_dir / "signins",
         )
         object.__setattr__(self, "_graph", graph)
 
@@ -127,6 +136,7 @@ class Settings:
         request_timeout: float | None = None,
         job_timeout: float | None = None,
         wait_for_slot: float | None = None,
+        interactive: bool = False,
     ) -> Settings:
         """The CLI's environment variables, with every argument that is not None on top."""
         graph = GraphSettings.from_env(
@@ -151,6 +161,9 @@ class Settings:
             request_timeout=graph.request_timeout,
             job_timeout=job_timeout,
             wait_for_slot=wait_for_slot,
+            interactive=interactive,
+            allow_unencrypted_cache=graph.allow_unencrypted_cache,
+            authority=graph.authority,
         )
 
 
@@ -184,7 +197,7 @@ def validate(paths: PathArg | Iterable[PathArg]) -> list[Problem]:
 async def preview_async(plan: Plan | PathArg, *, settings: Settings | None = None) -> Preview:
     """`preview` for callers that already run an event loop."""
     plan = _plan(plan)
-    async with _open_runner(settings, (SCOPE_READ, SCOPE_PREVIEW)) as runner:
+    async with _open_runner(settings, (SCOPE_READ, SCOPE_PREVIEW), tenants=[plan.tenant]) as runner:
         return Preview(await runner.preview(plan))
 
 
@@ -200,7 +213,9 @@ async def preview_many_async(
             loaded.append(exc)
     batch = [plan for plan in loaded if isinstance(plan, Plan)]
     results: list[Preview | RecoveryError] = []
-    async with _open_runner(settings, (SCOPE_READ, SCOPE_PREVIEW), share=True) as runner:
+    tenants = [plan.tenant for plan in batch]
+    permissions = (SCOPE_READ, SCOPE_PREVIEW)
+    async with _open_runner(settings, permissions, share=True, tenants=tenants) as runner:
         await runner.plan_batch(batch)
         for item in loaded:
             if isinstance(item, RecoveryError):
@@ -222,7 +237,8 @@ async def apply_async(
 ) -> ApplyResult:
     """`apply` for callers that already run an event loop."""
     plan = _plan(plan)
-    async with _open_runner(settings, (SCOPE_READ, SCOPE_PREVIEW, SCOPE_RECOVERY)) as runner:
+    permissions = (SCOPE_READ, SCOPE_PREVIEW, SCOPE_RECOVERY)
+    async with _open_runner(settings, permissions, tenants=[plan.tenant]) as runner:
         result = await runner.apply(plan, confirm=_confirmer(confirm), fingerprint=fingerprint)
     return ApplyResult(result)
 
@@ -308,13 +324,22 @@ def _confirmer(confirm: Confirm | None) -> Callable[[runner_results.Preview], bo
 
 @contextlib.asynccontextmanager
 async def _open_runner(
-    settings: Settings | None, permissions: Sequence[str], *, share: bool = False
+    settings: Settings | None,
+    permissions: Sequence[str],
+    *,
+    share: bool = False,
+    tenants: Iterable[str] = (),
 ) -> AsyncIterator[PlanRunner]:
-    """A `PlanRunner` over a Graph client for one call (as the CLI's `open_runner`)."""
+    """A `PlanRunner` over a Graph client for one call (as the CLI's `open_runner`); the
+    plans' tenant, when they have one and `tenant_id` is not set, picks the stored sign-in."""
     from entra_recovery.graph.client import open_client
 
     settings = settings if settings is not None else Settings.from_env()
-    async with open_client(settings.graph, permissions=permissions) as graph:
+    graph_settings = settings.graph
+    named = set(tenants)
+    if graph_settings.tenant_id is None and len(named) == 1:
+        graph_settings = dataclasses.replace(graph_settings, tenant_id=named.pop())
+    async with open_client(graph_settings, permissions=permissions) as graph:
         yield PlanRunner(
             graph,
             state_dir=settings.state_dir,

@@ -297,3 +297,26 @@ def test_a_person_at_a_terminal_is_prompted_once_per_run(world: World) -> None:
     again = world.run("plan", "preview", str(world.plan()))
     assert again.code == 2, again.stderr
     assert world.standin.prompts == 1
+
+
+def test_the_python_api_uses_the_stored_sign_in_of_the_plans_tenant(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A script after `login`: Settings.from_env() signs in silently to the plan's tenant;
+    without a stored sign-in it raises GraphAuthError naming login, and never prompts."""
+    import entra_recovery
+
+    world.standin.tenants.add(OTHER_TENANT)
+    assert world.login().code == 0
+    assert world.login(tenant=OTHER_TENANT).code == 0  # two stored: the plan must choose
+    for name, value in world.env().items():
+        monkeypatch.setenv(name, value)
+    auth.forget_credentials()
+    preview = entra_recovery.preview(world.plan(), settings=entra_recovery.Settings.from_env())
+    assert preview.exit_code == 2 and preview.fingerprint.startswith("sha256:")
+    assert world.standin.prompts == 2
+    assert world.run("logout", "--all").code == 0
+    auth.forget_credentials()
+    with pytest.raises(entra_recovery.GraphAuthError, match="not signed in for tenant"):
+        entra_recovery.preview(world.plan(), settings=entra_recovery.Settings.from_env())
+    assert world.standin.prompts == 2
