@@ -320,3 +320,18 @@ def test_the_python_api_uses_the_stored_sign_in_of_the_plans_tenant(
     with pytest.raises(entra_recovery.GraphAuthError, match="not signed in for tenant"):
         entra_recovery.preview(world.plan(), settings=entra_recovery.Settings.from_env())
     assert world.standin.prompts == 2
+
+
+def test_whoami_in_text_says_where_the_sign_in_lives(world: World) -> None:
+    """The text forms a person reads: who, until when, the record file and the cache state."""
+    assert world.login().code == 0
+    who = world.run("whoami")
+    assert who.code == 0, who.stderr
+    lines = dict(line.split(":", 1) for line in who.stdout.splitlines())
+    assert lines["account"].strip() == "admin@contoso.onmicrosoft.com"
+    assert lines["auth"].strip() == "device-code (stored sign-in)"
+    assert lines["stored in"].strip().endswith(f"signins/{DEMO_TENANT}.json")
+    assert "not encrypted (0600 file)" in lines["token cache"]
+    listed = world.run("whoami", "--all")
+    assert listed.code == 0 and f"tenant:       {DEMO_TENANT}" in listed.stdout
+    assert "eyJ" not in who.stdout + who.stderr + listed.stdout

@@ -134,7 +134,7 @@ def whoami(settings: GraphSettings) -> WhoAmI:
 
 def _source(method: str, stored: StoredSignIn | None) -> str:
     if stored is not None:
-        return f"stored sign-in ({stored.flow})"
+        return "stored sign-in"
     if method == "token":
         return ENV_ACCESS_TOKEN
     return {
