@@ -109,7 +109,7 @@ def test_whoami_for_a_stored_sign_in(standin: AuthorityStandIn, tmp_path: Path, 
     auth.forget_credentials()
     who = whoami(settings_for(standin, tmp_path, tenant=None))
     assert standin.prompts == 1
-    assert who.auth == "device-code" and who.source == "stored sign-in (device-code)"
+    assert who.auth == "device-code" and who.source == "stored sign-in"
     assert who.account == USER and who.tenant_id == TENANT
     assert "EntraBackup.Read.All" in who.scopes
     assert who.signin == signin
