@@ -19,8 +19,8 @@ from entra_recovery.report.batch import BatchSummary
 from entra_recovery.report.batch import PlanOutcome
 from entra_recovery.report.document import TOOL_NAME
 from entra_recovery.report.document import format_time
-from entra_recovery.report.html import CSS
 from entra_recovery.report.html import h
+from entra_recovery.report.html import html_head
 from entra_recovery.report.junit import xml_attr
 from entra_recovery.report.junit import xml_text
 from entra_recovery.report.markdown import md
@@ -184,13 +184,7 @@ def render_html(summary: BatchSummary) -> str:
 
 def _iter_html(summary: BatchSummary) -> Iterator[str]:
     title = f"{TOOL_NAME} plan preview: {len(summary.entries)} plan(s)"
-    yield (
-        '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
-        '<meta http-equiv="Content-Security-Policy" content="default-src \'none\'; '
-        "style-src 'unsafe-inline'\">\n"
-        '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
-        f"<title>{h(title)}</title>\n<style>{CSS}</style>\n</head>\n<body>\n"
-    )
+    yield html_head(title)
     yield f'<h1>{h(title)}</h1>\n<p><span class="status">{h(summary.status)}</span> '
     yield f"{h(summary.headline)}; exit code {int(summary.exit_code)}</p>\n"
     yield "<h2>Plans</h2>\n<table>\n<tr><th>Plan</th><th>Tenant</th><th>Outcome</th>"

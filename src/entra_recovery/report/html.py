@@ -61,6 +61,18 @@ vertical-align:-.1em}
 """
 
 
+def html_head(title: str) -> str:
+    """The page's head, shared by the report and the batch index: one self-contained page that
+    loads nothing (its Content-Security-Policy allows only the inline style)."""
+    return (
+        '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
+        '<meta http-equiv="Content-Security-Policy" content="default-src \'none\'; '
+        "style-src 'unsafe-inline'\">\n"
+        '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
+        f"<title>{h(title)}</title>\n<style>{CSS}</style>\n</head>\n<body>\n"
+    )
+
+
 def h(value: object) -> str:
     """Escape for HTML text and attribute values."""
     return html.escape(clean(str(value)), quote=True)
@@ -75,13 +87,7 @@ def iter_render(report: Report, options: RenderOptions) -> Iterator[str]:
     plan = report.plan
     kind = report.kind
     title = f"entra-recovery {kind}: {plan.name}"
-    yield (
-        '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
-        '<meta http-equiv="Content-Security-Policy" content="default-src \'none\'; '
-        "style-src 'unsafe-inline'\">\n"
-        '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
-        f"<title>{h(title)}</title>\n<style>{CSS}</style>\n</head>\n<body>\n"
-    )
+    yield html_head(title)
     yield f'<h1>{h(title)}</h1>\n<p><span class="status">{h(report.status)}</span></p>\n'
     for message in report.messages:
         yield f'<p class="warn">{h(message)}</p>\n'
