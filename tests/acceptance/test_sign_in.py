@@ -335,3 +335,23 @@ def test_whoami_in_text_says_where_the_sign_in_lives(world: World) -> None:
     listed = world.run("whoami", "--all")
     assert listed.code == 0 and f"tenant:       {DEMO_TENANT}" in listed.stdout
     assert "eyJ" not in who.stdout + who.stderr + listed.stdout
+
+
+def test_login_with_a_browser_by_default(world: World) -> None:
+    """`login` without --device-code opens the browser (here a stand-in that follows the
+    authority's redirect to azure-identity's localhost listener): one prompt, stored."""
+    import subprocess
+    import sys
+
+    env = {**os.environ, **world.env(), "BROWSER": world.standin.fake_browser_command()}
+    argv = [sys.executable, "-m", "entra_recovery", "login", "--tenant-id", DEMO_TENANT]
+    done = subprocess.run(  # a process of its own: webbrowser reads BROWSER once per process
+        [*argv, "--allow-unencrypted-cache"], env=env, capture_output=True, text=True, timeout=60
+    )
+    assert done.returncode == 0, done.stderr
+    assert f"to tenant {DEMO_TENANT}" in done.stdout
+    assert world.standin.prompts == 1 and world.standin.device_code_requests == 0
+    record = json.loads((world.state / "signins" / f"{DEMO_TENANT}.json").read_text())
+    assert record["flow"] == "browser"
+    who = world.run("whoami", "-o", "json")
+    assert who.code == 0 and json.loads(who.stdout)["auth"] == "browser"
