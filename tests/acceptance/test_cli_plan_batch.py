@@ -12,6 +12,9 @@ from typing import Any
 import jsonschema
 import pytest
 
+from entra_recovery.emulator import server as emulator_server
+from entra_recovery.emulator.server import EmulatorServer
+from entra_recovery.emulator.tenants import extra_tenant_id
 from entra_recovery.resources import load_schema
 from helpers.clirun import CliResult
 from helpers.clirun import run_cli
@@ -37,11 +40,13 @@ scope:
 """
 
 
-def _preview(tmp_path: Path, *args: str, scenario: str = "demo", **env: str) -> CliResult:
+def _preview(
+    tmp_path: Path, *args: str, scenario: str = "demo", tenants: int = 1, **env: str
+) -> CliResult:
     """`entra-recovery --emulator plan preview ...` with its own state folder."""
     full_env = {"ENTRA_RECOVERY_STATE_DIR": str(tmp_path / "state"), **env}
-    cli = ["--emulator", "--emulator-scenario", scenario, "plan", "preview", *args]
-    return run_cli(cli, full_env)
+    emulator = ["--emulator", "--emulator-scenario", scenario, "--emulator-tenants", str(tenants)]
+    return run_cli([*emulator, "plan", "preview", *args], full_env)
 
 
 def _plans(tmp_path: Path, *plans: dict[str, Any], invalid: str | None = None) -> Path:
@@ -213,6 +218,48 @@ def test_two_tenants_in_parallel(tmp_path: Path) -> None:
     }
     assert "tenant" in (summary["plans"][1]["error"] or "")
     assert "Tenant" in result.stdout  # the table shows tenants when there are several
+
+
+def test_two_served_tenants_and_an_unserved_one(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With --emulator-tenants 2, each served tenant's plans are previewed with that tenant's
+    own token (one shared preview job per tenant); a plan for a tenant the emulator does not
+    serve is refused by the tenant gate, and the batch exits 1."""
+    second = extra_tenant_id(DEMO_TENANT, 2)
+    servers: list[EmulatorServer] = []
+
+    class RecordedServer(EmulatorServer):
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            super().__init__(*args, **kwargs)
+            servers.append(self)
+
+    monkeypatch.setattr(emulator_server, "EmulatorServer", RecordedServer)
+    folder = _plans(
+        tmp_path,
+        _named("ca-policies"),
+        _named("second-tenant", tenant=second),
+        _named("elsewhere", tenant=OTHER_TENANT),
+    )
+    out = tmp_path / "out"
+    result = _preview(tmp_path, str(folder), "--output-dir", str(out), "--parallel", "2", tenants=2)
+    assert result.code == 1, result.stderr
+    summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+    outcomes = {p["name"]: (p["outcome"], p["tenant"]) for p in summary["plans"]}
+    assert outcomes == {
+        "ca-policies": ("changes", DEMO_TENANT),
+        "elsewhere": ("refused", OTHER_TENANT),
+        "second-tenant": ("changes", second),
+    }
+    by_name = {p["name"]: p for p in summary["plans"]}
+    assert by_name["ca-policies"]["byAction"] == by_name["second-tenant"]["byAction"]
+    [server] = servers
+    assert server.tenant_ids == [DEMO_TENANT, second]
+    posts = [r for r in server.requests if r["route"] == "previewJob.create"]
+    assert sorted((r["tenant"], r["token"]["tid"], r["status"]) for r in posts) == sorted(
+        [(DEMO_TENANT, DEMO_TENANT, 202), (second, second, 202)]
+    )
+    assert {r["tenant"] for r in server.requests} == {DEMO_TENANT, second}
 
 
 def test_a_plan_named_like_an_index_file_is_refused(tmp_path: Path) -> None:

@@ -141,3 +141,22 @@ def test_serve_prints_lines_a_shell_can_paste(tmp_path: Path) -> None:
     _stop(pwsh)
     assert lines[1].startswith('$env:ENTRA_RECOVERY_GRAPH_URL = "http://127.0.0.1:')
     assert lines[2].startswith('$env:ENTRA_RECOVERY_ACCESS_TOKEN = "')
+
+
+@pytest.mark.slow
+def test_serve_several_tenants_prints_each_tenant() -> None:
+    """`--tenants 2` names both tenants and prints a working token for the second one."""
+    process, found = _serve("--tenants", "2")
+    assert process.stdout is not None
+    try:
+        lines = [process.stdout.readline() for _ in range(2)]
+        assert lines[0].startswith("That token is for tenant 5f0c1a2b-")
+        tenant, _, token = lines[1].strip().partition(": ")
+        base = found["ENTRA_RECOVERY_GRAPH_URL"]
+        status, _, body = _get(f"{base}/v1.0/directory/recovery/snapshots", token)
+        assert status == 200 and len(json.loads(body)["value"]) == 7
+        default = found["ENTRA_RECOVERY_ACCESS_TOKEN"]
+        assert _get(f"{base}/v1.0/directory/recovery/jobs", default)[0] == 200
+    finally:
+        _stop(process)
+    assert tenant == "b755df15-6348-51e3-a6d8-9ccb2b3a1e32"

@@ -36,6 +36,7 @@ class AppContext:
     emulator: bool = False
     emulator_scenario: str | None = None
     emulator_state: str | None = None
+    emulator_tenants: int = 1
     graph_url: str | None = None
     api_version: str | None = None
     poll_interval: float | None = None
@@ -84,7 +85,14 @@ class AppContext:
         --tenant-id or ENTRA_RECOVERY_TENANT_ID named one explicitly (then the runner's tenant
         gate refuses a plan for another tenant)."""
         settings = self.graph_settings()
-        if tenant is None or settings.tenant_id is not None or self.emulator:
+        if self.emulator:
+            # Each tenant the emulator serves gets its own token; any other keeps the default
+            # token, so the runner's tenant gate refuses the plan as for a real tenant.
+            server = self.start_emulator()
+            if tenant is None or not server.serves(tenant):
+                return settings
+            return dataclasses.replace(settings, access_token=server.make_token(tenant_id=tenant))
+        if tenant is None or settings.tenant_id is not None:
             return settings
         return dataclasses.replace(settings, tenant_id=tenant)
 
@@ -96,6 +104,7 @@ class AppContext:
             server = EmulatorServer(
                 scenario=self.emulator_scenario or "demo",
                 state_file=self.emulator_state,
+                tenants=self.emulator_tenants,
             )
             server.start()
             self._exit_stack.callback(server.stop)

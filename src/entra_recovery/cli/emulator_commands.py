@@ -63,6 +63,14 @@ def emulator() -> None:
     help="Append a JSON line per request to FILE (tokens are never logged).",
 )
 @click.option(
+    "--tenants",
+    type=click.IntRange(min=1),
+    default=1,
+    show_default=True,
+    metavar="N",
+    help="Serve N tenants: the scenario's own, then N-1 copies with derived ids (printed).",
+)
+@click.option(
     "--env-format",
     type=click.Choice(ENV_FORMATS),
     default="sh",
@@ -77,6 +85,7 @@ def serve(
     state_file: str | None,
     request_log: str | None,
     env_format: str,
+    tenants: int,
 ) -> None:
     """Serve the emulator until Ctrl-C; prints the base URL and a ready-to-use token."""
     from entra_recovery.emulator.scenario import ScenarioError
@@ -90,17 +99,24 @@ def serve(
             port=port,
             request_log=request_log,
             params=_params(scenario_params),
+            tenants=tenants,
         )
         server.start()
     except (ScenarioError, ValueError, OSError) as exc:
         raise click.ClickException(str(exc)) from None
-    click.echo(f"Graph emulator ({server.scenario.name}) serving tenant {server.tenant_id}")
+    served = ", ".join(server.tenant_ids)
+    plural = "s" if tenants > 1 else ""
+    click.echo(f"Graph emulator ({server.scenario.name}) serving tenant{plural} {served}")
     env = {
         "ENTRA_RECOVERY_GRAPH_URL": server.url,
         "ENTRA_RECOVERY_ACCESS_TOKEN": server.make_token(),
     }
     for name, value in env.items():
         click.echo(env_line(name, value, env_format))
+    if tenants > 1:
+        click.echo(f"That token is for tenant {server.tenant_id}; the other tenants' tokens:")
+        for tenant_id in server.tenant_ids[1:]:
+            click.echo(f"  {tenant_id}: {server.make_token(tenant_id=tenant_id)}")
     if env_format == "pwsh":
         click.echo(
             "Try: Invoke-RestMethod -Headers "

@@ -48,6 +48,15 @@ CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 
     help="Persist the --emulator tenant in FILE between runs.",
 )
 @click.option(
+    "--emulator-tenants",
+    type=click.IntRange(min=1),
+    metavar="N",
+    default=1,
+    show_default=True,
+    help="How many tenants --emulator serves: the scenario's own, then N-1 copies with derived "
+    "ids; each plan's tenant gets its own token.",
+)
+@click.option(
     "--graph-url",
     metavar="URL",
     default=None,
@@ -122,6 +131,7 @@ def cli(
     emulator: bool,
     emulator_scenario: str | None,
     emulator_state: str | None,
+    emulator_tenants: int,
     graph_url: str | None,
     api_version: str | None,
     poll_interval: float | None,
@@ -145,6 +155,7 @@ def cli(
         emulator=emulator,
         emulator_scenario=emulator_scenario,
         emulator_state=emulator_state,
+        emulator_tenants=emulator_tenants,
         graph_url=graph_url,
         api_version=api_version,
         poll_interval=poll_interval,

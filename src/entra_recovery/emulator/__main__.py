@@ -18,6 +18,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--scenario-param", action="append", default=[], metavar="KEY=VALUE")
     parser.add_argument("--state", default=None)
     parser.add_argument("--request-log", default=None)
+    parser.add_argument("--tenants", type=int, default=1, metavar="N")
     args = parser.parse_args(argv)
     params = {}
     for item in args.scenario_param:
@@ -33,12 +34,15 @@ def main(argv: list[str] | None = None) -> int:
             port=args.port,
             request_log=args.request_log,
             params=params,
+            tenants=args.tenants,
         ).start()
     except (ScenarioError, ValueError, OSError) as exc:
         sys.stderr.write(f"error: {exc}\n")
         return 1
     sys.stdout.write(f"export ENTRA_RECOVERY_GRAPH_URL={shlex.quote(server.url)}\n")
     sys.stdout.write(f"export ENTRA_RECOVERY_ACCESS_TOKEN={shlex.quote(server.make_token())}\n")
+    for tenant_id in server.tenant_ids[1:]:
+        sys.stdout.write(f"# tenant {tenant_id}: {server.make_token(tenant_id=tenant_id)}\n")
     sys.stdout.flush()
     try:
         server.serve_forever()

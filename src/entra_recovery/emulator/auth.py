@@ -86,6 +86,31 @@ def _unauthorized(message: str) -> EmulatorHttpError:
     )
 
 
+def _jwt_claims(token: str) -> dict[str, Any] | None:
+    """The claims of a JWT-shaped token (signature not checked); None for an opaque token."""
+    parts = token.split(".")
+    if len(parts) != 3:
+        return None
+    try:
+        head = _b64json(parts[0])
+        claims = _b64json(parts[1])
+    except (binascii.Error, ValueError, UnicodeDecodeError):
+        return None
+    if not isinstance(head, dict) or not isinstance(claims, dict):
+        return None
+    return claims
+
+
+def token_tenant(header: str | None) -> str | None:
+    """The `tid` claim of a bearer token, unchecked (routing only); None when there is none."""
+    scheme, _, token = (header or "").partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        return None
+    claims = _jwt_claims(token.strip())
+    tid = claims.get("tid") if claims else None
+    return None if tid is None else str(tid)
+
+
 def authenticate(header: str | None, tenant_id: str, now: float) -> Caller:
     """Read the Authorization header; 401 when it is missing, foreign or expired."""
     if not header:
@@ -94,15 +119,8 @@ def authenticate(header: str | None, tenant_id: str, now: float) -> Caller:
     token = token.strip()
     if scheme.lower() != "bearer" or not token:
         raise _unauthorized("Access token is missing or the scheme is not Bearer.")
-    parts = token.split(".")
-    if len(parts) != 3:
-        return Caller(has_token=True, opaque=True)
-    try:
-        head = _b64json(parts[0])
-        claims = _b64json(parts[1])
-    except (binascii.Error, ValueError, UnicodeDecodeError):
-        return Caller(has_token=True, opaque=True)
-    if not isinstance(head, dict) or not isinstance(claims, dict):
+    claims = _jwt_claims(token)
+    if claims is None:
         return Caller(has_token=True, opaque=True)
     caller = Caller(has_token=True, claims=tuple(sorted(claims.items())))
     tid = claims.get("tid")

@@ -87,7 +87,7 @@ class JobStore:
         state: TenantState,
         rules: JobRules,
         monotonic: Callable[[], float] = time.monotonic,
-        seed: int | None = None,
+        seed: int | str | None = None,
     ) -> None:
         self.state = state
         # With a seed (pinned clock), job ids are the same sequence on every run.

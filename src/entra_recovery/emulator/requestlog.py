@@ -39,8 +39,15 @@ class RequestLog:
         self._file: IO[str] | None = path.open("a", encoding="utf-8") if path else None
 
     def record(
-        self, request: Request, response: Response, route: str, caller: Caller, started: float
+        self,
+        request: Request,
+        response: Response,
+        route: str,
+        caller: Caller,
+        started: float,
+        tenant: str | None = None,
     ) -> None:
+        """Append one entry; `tenant` is the served tenant that answered (None: no such tenant)."""
         headers = {
             name: (REDACTED if name.lower() == "authorization" else value)
             for name, value in request.headers.items()
@@ -51,6 +58,7 @@ class RequestLog:
             "path": request.path,
             "query": dict(request.query),
             "route": route,
+            "tenant": tenant,
             "headers": headers,
             "has_token": caller.has_token or "authorization" in request.headers,
             "token": caller.summary(),

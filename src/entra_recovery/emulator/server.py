@@ -4,18 +4,20 @@
 A `ThreadingHTTPServer` (HTTP/1.1, keep-alive) parses requests into `http.Request`, hands them
 to `app.EmulatorApp`, writes the response and records a structured, token-free entry in
 `server.requests` (and, when asked, a JSON-lines file). Construction seeds the tenant from the
-scenario (or the `state_file` when it exists) and pins the clock when `now` is given.
+scenario (or the `state_file` when it exists) and pins the clock when `now` is given. With
+`tenants`, several tenants are served, each its own state and jobs, picked per request by the
+token's `tid` (`emulator.tenants`).
 """
 
 from __future__ import annotations
 
-import json
 import math
 import sys
 import threading
 import time
 import uuid
 from collections.abc import Callable
+from collections.abc import Sequence
 from datetime import UTC
 from datetime import datetime
 from http.server import BaseHTTPRequestHandler
@@ -28,19 +30,19 @@ from urllib.parse import unquote
 from urllib.parse import urlsplit
 
 from entra_recovery.emulator import auth
-from entra_recovery.emulator.app import EmulatorApp
 from entra_recovery.emulator.errors import EmulatorHttpError
-from entra_recovery.emulator.faults import FaultInjector
 from entra_recovery.emulator.http import Request
 from entra_recovery.emulator.http import Response
 from entra_recovery.emulator.jobs import PHASES
 from entra_recovery.emulator.jobs import JobRules
-from entra_recovery.emulator.jobs import JobStore
 from entra_recovery.emulator.requestlog import RequestLog
 from entra_recovery.emulator.scenario import DAY
 from entra_recovery.emulator.scenario import load_scenario
-from entra_recovery.emulator.seeding import build_tenant
-from entra_recovery.emulator.state import TenantState
+from entra_recovery.emulator.tenants import TenantRouter
+from entra_recovery.emulator.tenants import TenantService
+from entra_recovery.emulator.tenants import TenantSetup
+from entra_recovery.emulator.tenants import build_service
+from entra_recovery.emulator.tenants import tenant_ids
 
 MAX_BODY = 1 << 20
 DRAIN_LIMIT = 16 << 20
@@ -81,6 +83,7 @@ class _Handler(BaseHTTPRequestHandler):
             body=body,
             base_url=f"http://{host}",
         )
+        service = None if too_large else self.emulator.tenants.route(headers.get("authorization"))
         if too_large:
             if not 0 < length <= DRAIN_LIMIT:  # the body stays unread: close afterwards
                 self.close_connection = True
@@ -88,9 +91,11 @@ class _Handler(BaseHTTPRequestHandler):
             response = self.emulator.app.error_response(error, request, str(uuid.uuid4()))
             route, caller = "unknown", auth.Caller(has_token="authorization" in headers)
         else:
-            response, route, caller = self.emulator.app.handle(request)
+            app = service.app if service is not None else self.emulator.app
+            response, route, caller = app.handle(request)
         # Log first: a client that got its answer must find the request in the log.
-        self.emulator.log.record(request, response, route, caller, started)
+        tenant = service.tenant_id if service is not None else None
+        self.emulator.log.record(request, response, route, caller, started, tenant)
         self._write(response)
 
     def version_string(self) -> str:
@@ -142,48 +147,44 @@ class EmulatorServer:
         now: datetime | None = None,
         job_durations: float | dict[str, float] | None = None,
         monotonic: Callable[[], float] = time.monotonic,
+        tenants: int | Sequence[str] = 1,
     ) -> None:
-        """`monotonic` drives the job phases (tests pass a fake clock to step through them)."""
+        """`monotonic` drives the job phases (tests pass a fake clock to step through them);
+        `tenants` is how many tenants to serve, or their ids (see `emulator.tenants`)."""
         self.scenario = load_scenario(scenario, params)
         self.host = host
         self.port = port
         self._pinned = now.astimezone(UTC).timestamp() if now is not None else None
-        self.state = TenantState(self.scenario.tenant_id, self._clock)
-        path = Path(state_file) if state_file else None
-        if path is not None and path.exists():
-            try:
-                self.state.load_json(json.loads(path.read_text(encoding="utf-8")))
-            except (OSError, ValueError) as exc:
-                raise ValueError(f"cannot load emulator state file {path}: {exc}") from None
-        else:
-            build_tenant(self.scenario, self.state, self._seeding_time())
-        self.state.state_file = path
-        if path is not None and not path.exists():
-            self.state.save()
         durations = dict(self.scenario.durations)
         if isinstance(job_durations, (int, float)):
             durations = dict.fromkeys(PHASES, float(job_durations))
         elif job_durations is not None:
             durations.update({k: float(v) for k, v in job_durations.items()})
         rules = self.scenario.job_rules
-        self.jobs = JobStore(
-            self.state,
-            JobRules(
+        setup = TenantSetup(
+            scenario=self.scenario,
+            clock=self._clock,
+            seeding_time=self._seeding_time(),
+            rules=JobRules(
                 durations,
                 rules.preview_outcome,
                 rules.recovery_outcome,
                 dict(rules.failing_objects),
             ),
             monotonic=monotonic,
-            seed=self.scenario.seed if self._pinned is not None else None,
+            pinned=self._pinned is not None,
         )
-        self.app = EmulatorApp(
-            self.scenario,
-            self.state,
-            self.jobs,
-            FaultInjector(list(self.scenario.faults)),
-            self.scenario.retention_days,
+        path = Path(state_file) if state_file else None
+        self.tenants = TenantRouter(
+            [
+                build_service(setup, tenant_id, number, path)
+                for number, tenant_id in enumerate(
+                    tenant_ids(self.scenario.tenant_id, tenants), start=1
+                )
+            ]
         )
+        first = self.tenants.services[0]
+        self.state, self.jobs, self.app = first.state, first.jobs, first.app
         self.log = RequestLog(Path(request_log) if request_log else None)
         self._httpd: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
@@ -209,7 +210,23 @@ class EmulatorServer:
         return self.state.tenant_id
 
     @property
+    def tenant_ids(self) -> list[str]:
+        """Every tenant served, the scenario's own first."""
+        return [service.tenant_id for service in self.tenants.services]
+
+    def serves(self, tenant_id: str) -> bool:
+        return tenant_id.lower() in (served.lower() for served in self.tenant_ids)
+
+    def service(self, tenant_id: str) -> TenantService:
+        """A served tenant's state, jobs and app (KeyError for a tenant not served)."""
+        for service in self.tenants.services:
+            if service.tenant_id.lower() == tenant_id.lower():
+                return service
+        raise KeyError(tenant_id)
+
+    @property
     def requests(self) -> list[dict[str, Any]]:
+        """Every request, each tagged with the tenant that served it (`tenant`)."""
         return self.log.entries
 
     @property
@@ -254,8 +271,9 @@ class EmulatorServer:
 
     def stop(self) -> None:
         """Stop serving; jobs whose time is up finish first (a recovery lands in --state)."""
-        with self.state.lock:
-            self.jobs.advance()
+        for service in self.tenants.services:
+            with service.state.lock:
+                service.jobs.advance()
         if self._httpd is not None:
             self._httpd.shutdown()
             self._httpd.server_close()
