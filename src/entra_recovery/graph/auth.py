@@ -134,14 +134,13 @@ def choose_sign_in(settings: GraphSettings) -> SignInChoice:
     return SignInChoice("browser" if method == "auto" else method, tenant)
 
 
-def resolve_method(settings: GraphSettings) -> str:
-    """The concrete method `settings.auth_method` stands for (see `choose_sign_in`)."""
-    return choose_sign_in(settings).method
+class NotSignedIn(GraphAuthError):
+    """Nothing to sign in with: no token, no stored sign-in, nobody at a terminal."""
 
 
-def not_signed_in(tenant: str | None) -> GraphAuthError:
+def not_signed_in(tenant: str | None) -> NotSignedIn:
     where = f"tenant {tenant}" if tenant else "any tenant"
-    return GraphAuthError(
+    return NotSignedIn(
         f"not signed in for {where}, and no person is at a terminal to sign in",
         hint=f"run `{login_command(tenant)}` once at a terminal (or set {ENV_ACCESS_TOKEN})",
     )
@@ -366,11 +365,6 @@ async def identity_from_credential(
             exc, tenant=tenant, method=method, authority=authority or DEFAULT_AUTHORITY
         ) from None
     return identity_from_claims(decode_claims(token))
-
-
-def auth_error(exc: BaseException) -> GraphAuthError:
-    """An azure-identity failure as a one-line `GraphAuthError` (no secrets in it)."""
-    return sign_in_failure(exc, tenant=None, method="", authority=DEFAULT_AUTHORITY)
 
 
 __all__ = [

@@ -21,6 +21,7 @@ from entra_recovery import aio
 from entra_recovery.constants import ENV_ACCESS_TOKEN
 from entra_recovery.errors import GraphAuthError
 from entra_recovery.graph.auth import ALL_PERMISSIONS
+from entra_recovery.graph.auth import NotSignedIn
 from entra_recovery.graph.auth import access_token
 from entra_recovery.graph.auth import build_credential
 from entra_recovery.graph.auth import choose_sign_in
@@ -102,9 +103,7 @@ def whoami(settings: GraphSettings) -> WhoAmI:
     quiet = dataclasses.replace(settings, interactive=False)
     try:
         choice = choose_sign_in(quiet)
-    except GraphAuthError as exc:
-        if not exc.message.startswith("not signed in"):
-            raise
+    except NotSignedIn:  # whoami never signs in: "nobody at a terminal" would mislead here
         where = f"tenant {settings.tenant_id}" if settings.tenant_id else "any tenant"
         raise GraphAuthError(
             f"not signed in for {where}", hint=f"run `{login_command(settings.tenant_id)}`"

@@ -18,9 +18,9 @@ cache helpers reach into `azure.identity._persistent_cache` (one place, said her
 from __future__ import annotations
 
 import json
+import os
 import re
 import sys
-from collections.abc import Iterator
 from dataclasses import asdict
 from dataclasses import dataclass
 from dataclasses import field
@@ -145,11 +145,9 @@ class SignInStore:
         """
         if not self.folder.is_dir():
             return []
-        return sorted(self._read_all(), key=lambda s: s.tenant_id)
-
-    def _read_all(self) -> Iterator[StoredSignIn]:
-        for path in self.folder.glob("*.json"):
-            yield _read(path)
+        return sorted(
+            (_read(path) for path in self.folder.glob("*.json")), key=lambda s: s.tenant_id
+        )
 
     def find(self, tenant: str | None) -> StoredSignIn | None:
         """The sign-in for `tenant`; with no tenant, the only one stored (None when none).
@@ -228,8 +226,6 @@ def cache_options(*, allow_unencrypted: bool) -> TokenCachePersistenceOptions:
 
 def token_cache_path() -> Path:
     """Where azure-identity keeps our cache (its CAE half: every token we ask for is CAE)."""
-    import os
-
     if sys.platform.startswith("win") and "LOCALAPPDATA" in os.environ:
         base = Path(os.environ["LOCALAPPDATA"]) / ".IdentityService"
     else:

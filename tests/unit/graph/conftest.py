@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from dataclasses import field
 from http.server import BaseHTTPRequestHandler
 from http.server import ThreadingHTTPServer
+from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs
 from urllib.parse import unquote
@@ -39,6 +40,25 @@ class YouForgotToUseTheEmulator(BaseException):
     A BaseException, so that no error mapping in the code under test (which turns every
     `Exception` from credential building into a `GraphAuthError`) can soften it.
     """
+
+
+@pytest.fixture(autouse=True)
+def _fresh_credentials() -> Iterator[None]:
+    """Each test starts without the credentials an earlier one built (one per process)."""
+    from entra_recovery.graph import auth
+
+    auth.forget_credentials()
+    yield
+    auth.forget_credentials()
+
+
+@pytest.fixture
+def home(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
+    """HOME in tmp: azure-identity's persistent cache lands in tmp/home/.IdentityService."""
+    folder = tmp_path / "home"
+    folder.mkdir()
+    monkeypatch.setenv("HOME", str(folder))
+    return folder
 
 
 @pytest.fixture(autouse=True)

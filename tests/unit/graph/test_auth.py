@@ -57,7 +57,7 @@ def test_token_method_without_token_is_a_clear_error() -> None:
 def test_auto_prefers_the_static_token() -> None:
     """auto with a token set never builds an azure-identity credential."""
     settings = GraphSettings(access_token=make_jwt({}))
-    assert auth.resolve_method(settings) == "token"
+    assert auth.choose_sign_in(settings).method == "token"
     assert isinstance(auth.build_credential(settings), auth.StaticTokenCredential)
 
 

@@ -30,21 +30,6 @@ def _no_real_credentials() -> None:
     """Overrides the graph conftest's guard: here credentials are real, against the stand-in."""
 
 
-@pytest.fixture(autouse=True)
-def _fresh_credentials() -> Iterator[None]:
-    auth.forget_credentials()
-    yield
-    auth.forget_credentials()
-
-
-@pytest.fixture
-def home(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
-    folder = tmp_path / "home"
-    folder.mkdir()
-    monkeypatch.setenv("HOME", str(folder))
-    return folder
-
-
 @pytest.fixture
 def standin(home: Path) -> Iterator[AuthorityStandIn]:
     with AuthorityStandIn(TENANT, user=USER) as server, server.trust():

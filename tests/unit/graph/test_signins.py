@@ -15,7 +15,6 @@ from typing import Any
 import pytest
 
 from entra_recovery.errors import GraphAuthError
-from entra_recovery.graph import auth
 from entra_recovery.graph.login import login
 from entra_recovery.graph.settings import GraphSettings
 from entra_recovery.graph.signins import SignInStore
@@ -31,22 +30,6 @@ OTHER = "0e1d2c3b-4a59-4687-9a0b-1c2d3e4f5a6b"
 USER = "ada@contoso.example"
 CLIENT = "14d82eec-204b-4c2f-b7e8-296a70dab67e"
 HOME_ACCOUNT = f"e188b3b9-3fcc-5cb8-a62f-75bd61dfd56f.{TENANT}"
-
-
-@pytest.fixture(autouse=True)
-def _fresh_credentials() -> Iterator[None]:
-    auth.forget_credentials()
-    yield
-    auth.forget_credentials()
-
-
-@pytest.fixture
-def home(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
-    """HOME in tmp: azure-identity's persistent cache lands in tmp/home/.IdentityService."""
-    folder = tmp_path / "home"
-    folder.mkdir()
-    monkeypatch.setenv("HOME", str(folder))
-    return folder
 
 
 def make_signin(
